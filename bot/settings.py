@@ -1,0 +1,65 @@
+"""Every environment setting of the project, read once at import (cheap: no I/O).
+
+The README's configuration table documents each name below; keep both in step.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Transformers must not pull TensorFlow in for the PyTorch sentence encoder.
+os.environ.setdefault("USE_TF", "0")
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _int(name: str, default: int) -> int:
+    try:
+        return int(_env(name, str(default)))
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer") from exc
+
+
+# --- embeddings -----------------------------------------------------------------
+DEFAULT_EMBEDDING_MODEL_DIR = PROJECT_ROOT / "models" / "embeddings" / "multilingual-e5-small"
+#: a sentence-transformers model: a directory or a hub name
+EMBEDDING_MODEL = _env("EMBEDDING_MODEL", str(DEFAULT_EMBEDDING_MODEL_DIR))
+#: prompt names used with the model ("" disables a prompt)
+EMBEDDING_QUERY_PROMPT = _env("EMBEDDING_QUERY_PROMPT", "query")
+#: torch threads for the encoder in one process (0 = torch's default)
+EMBEDDING_THREADS = _int("EMBEDDING_THREADS", 0)
+
+# --- storage ---------------------------------------------------------------------
+RUN_DIR = Path(_env("RUN_DIR", str(PROJECT_ROOT / "run")))
+#: SQLAlchemy URL shared by the handoff tables and Rasa's SQL tracker store
+DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{RUN_DIR / 'chatbot.db'}")
+#: Redis URL for Rasa's lock store (several Rasa instances); empty = in-memory locks
+REDIS_URL = _env("REDIS_URL", "")
+#: seconds for every database / HTTP call the project makes
+NETWORK_TIMEOUT = float(_env("NETWORK_TIMEOUT", "10"))
+
+# --- servers ---------------------------------------------------------------------
+RASA_PORT = _int("RASA_PORT", 5005)
+ACTIONS_PORT = _int("ACTIONS_PORT", 5055)
+#: token for Rasa's HTTP API (``?token=``); the local default is for development only
+RASA_API_TOKEN = _env("RASA_API_TOKEN", "local-dev-token")
+#: the trained model Rasa serves
+RASA_MODEL = _env("RASA_MODEL", str(PROJECT_ROOT / "models" / "current.tar.gz"))
+ACTION_ENDPOINT = _env("ACTION_ENDPOINT", f"http://127.0.0.1:{ACTIONS_PORT}/webhook")
+
+# --- conversation ----------------------------------------------------------------
+#: citizen messages longer than this are cut before the bot reads them
+MAX_MESSAGE_CHARS = _int("MAX_MESSAGE_CHARS", 1000)
+#: time zone of business hours and timestamps shown to people
+TIMEZONE = _env("TIMEZONE", "Asia/Seoul")
+#: agents' hours, HH:MM-HH:MM local time, every day (the call center works 365 days)
+BUSINESS_HOURS = _env("BUSINESS_HOURS", "09:00-18:00")
+#: hours on public holidays: HH:MM-HH:MM, "closed", or empty = same as BUSINESS_HOURS
+HOLIDAY_HOURS = _env("HOLIDAY_HOURS", "")
+#: public-holiday calendar of the `holidays` package (country code)
+HOLIDAY_COUNTRY = _env("HOLIDAY_COUNTRY", "KR")
