@@ -1,0 +1,1 @@
+"""rasa-sdk actions: each reads the tracker, calls bot.*, and replies."""

@@ -1,0 +1,105 @@
+"""From a parsed citizen message to the bot's reply and slot values (framework-free)."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from bot.faq.base import INTENT_PREFIX, FaqBase, load_faq_base
+from bot.faq.policy import ANSWER, CLARIFY, OUT_OF_SCOPE, PolicyConfig, decide, load_policy
+from bot.faq.render import render_answer
+from bot.faq.retriever import Candidate
+
+HUMAN_PAYLOAD = "/request_human"
+DENY_PAYLOAD = "/deny"
+
+
+@dataclass
+class Reply:
+    """Messages for the citizen (text + optional buttons) and the slots to set."""
+
+    messages: List[Dict[str, Any]] = field(default_factory=list)
+    slots: Dict[str, Any] = field(default_factory=dict)
+
+    def say(self, text: str, buttons: Optional[List[Dict[str, str]]] = None) -> None:
+        self.messages.append({"text": text, "buttons": buttons or []})
+
+
+_lock = threading.Lock()
+_cache: Dict[str, Any] = {}
+
+
+def faq_base() -> FaqBase:
+    """The FAQ base, loaded once per process."""
+    with _lock:
+        if "base" not in _cache:
+            _cache["base"] = load_faq_base()
+        return _cache["base"]
+
+
+def policy() -> PolicyConfig:
+    with _lock:
+        if "policy" not in _cache:
+            _cache["policy"] = load_policy()
+        return _cache["policy"]
+
+
+def candidates_from(faq_ranking: Optional[Sequence[Mapping]], intent_ranking: Sequence[Mapping]) -> List[Candidate]:
+    """The retriever's ranking, or — without the retriever — the classifier's FAQ intents."""
+    if faq_ranking:
+        return [Candidate(str(c["faq_id"]), float(c["score"]), float(c.get("classifier", 0.0)),
+                          float(c.get("dense", 0.0)), float(c.get("lexical", 0.0))) for c in faq_ranking]
+    out = []
+    for item in intent_ranking or []:
+        name = str(item.get("name", ""))
+        if name.startswith(INTENT_PREFIX):
+            conf = float(item.get("confidence", 0.0))
+            out.append(Candidate(name[len(INTENT_PREFIX):], conf, conf, 0.0, 0.0))
+    return out
+
+
+def _topics(base: FaqBase) -> str:
+    return "·".join(base.categories().values())
+
+
+def respond(text: str, intent: Optional[str], intent_confidence: float,
+            intent_ranking: Sequence[Mapping], faq_ranking: Optional[Sequence[Mapping]],
+            previous_faq_id: Optional[str] = None, base: Optional[FaqBase] = None,
+            config: Optional[PolicyConfig] = None) -> Reply:
+    """Answer, clarify, offer a human or decline, following the answer policy."""
+    base = base or faq_base()
+    config = config or policy()
+    # A button click carries the FAQ id itself (payload /faq_<id>): answer it directly.
+    clicked = base.by_intent(intent) if text.strip().startswith("/" + INTENT_PREFIX) else None
+    if clicked is not None:
+        return _answer(base, clicked.id, 1.0)
+    previous = base.get(previous_faq_id) if previous_faq_id else None
+    decision = decide(candidates_from(faq_ranking, intent_ranking), intent, intent_confidence,
+                      text, base, config, previous)
+    if decision.kind == ANSWER:
+        return _answer(base, decision.faq_ids[0], decision.score)
+    reply = Reply(slots={"faq_id": None, "faq_score": round(decision.score, 4)})
+    if decision.kind == CLARIFY:
+        reply.say(
+            "어떤 내용이 궁금하신지 골라 주세요. 찾는 내용이 없으면 '상담원 연결'이라고 입력해 주세요.",
+            [{"title": base.get(i).question, "payload": f"/{INTENT_PREFIX}{i}"} for i in decision.faq_ids],
+        )
+        reply.slots["handoff_offered"] = False
+    elif decision.kind == OUT_OF_SCOPE:
+        reply.say(f"죄송하지만 그 질문은 제가 도와드리기 어려워요. 저는 {base.city.facts.get('city_name', '')} "
+                  f"민원 안내 챗봇으로 {_topics(base)} 관련 문의에 답변해 드려요.")
+        reply.slots["handoff_offered"] = False
+    else:
+        reply.say("죄송해요, 질문을 정확히 이해하지 못했어요. 상담원에게 연결해 드릴까요?",
+                  [{"title": "네, 상담원 연결", "payload": HUMAN_PAYLOAD},
+                   {"title": "아니요, 다시 질문할게요", "payload": DENY_PAYLOAD}])
+        reply.slots["handoff_offered"] = True
+    return reply
+
+
+def _answer(base: FaqBase, faq_id: str, score: float) -> Reply:
+    entry = base.get(faq_id)
+    reply = Reply(slots={"faq_id": entry.id, "faq_category": entry.category,
+                         "faq_score": round(float(score), 4), "handoff_offered": False})
+    reply.say(f"[{entry.question}]\n{render_answer(entry, base.city)}")
+    return reply

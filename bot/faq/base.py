@@ -1,0 +1,166 @@
+"""Load and validate the FAQ base (``data/faq/*.yml``) and the city facts (``data/city.yml``)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import yaml
+
+from bot import settings
+
+FAQ_DIR = settings.PROJECT_ROOT / "data" / "faq"
+CITY_PATH = settings.PROJECT_ROOT / "data" / "city.yml"
+INTENT_PREFIX = "faq_"
+ASPECTS = ("fee", "documents", "place", "hours", "period", "duration", "eligibility", "how",
+           "online", "proxy", "contact")
+PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class FaqBaseError(ValueError):
+    """The FAQ base or the city file is invalid; the message lists every problem."""
+
+
+@dataclass(frozen=True)
+class Department:
+    key: str
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class CityFacts:
+    verified: bool
+    facts: Dict[str, str]
+    departments: Dict[str, Department]
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    id: str
+    category: str
+    category_label: str
+    question: str
+    answer: str
+    department: str
+    keywords: Tuple[str, ...]
+    aspects: Tuple[str, ...]
+    examples: Tuple[str, ...]
+    source: str = ""
+
+    @property
+    def intent(self) -> str:
+        return INTENT_PREFIX + self.id
+
+    @property
+    def placeholders(self) -> List[str]:
+        return PLACEHOLDER.findall(self.answer)
+
+
+@dataclass
+class FaqBase:
+    entries: List[FaqEntry]
+    city: CityFacts
+    _by_id: Dict[str, FaqEntry] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id = {e.id: e for e in self.entries}
+
+    def get(self, faq_id: str) -> Optional[FaqEntry]:
+        return self._by_id.get(faq_id)
+
+    def by_intent(self, intent: Optional[str]) -> Optional[FaqEntry]:
+        if intent and intent.startswith(INTENT_PREFIX):
+            return self._by_id.get(intent[len(INTENT_PREFIX):])
+        return None
+
+    @property
+    def ids(self) -> List[str]:
+        return [e.id for e in self.entries]
+
+    def categories(self) -> Dict[str, str]:
+        """Category key → Korean label, in file order."""
+        return {e.category: e.category_label for e in self.entries}
+
+
+def _strings(value, where: str, problems: List[str]) -> Tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.append(f"{where}: must be a list")
+        return ()
+    return tuple(str(v).strip() for v in value if str(v).strip())
+
+
+def load_city(path: Path = CITY_PATH) -> CityFacts:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    facts = {str(k): str(v).strip() for k, v in (raw.get("facts") or {}).items()}
+    departments = {}
+    for key, dept in (raw.get("departments") or {}).items():
+        dept = dept or {}
+        departments[str(key)] = Department(str(key), str(dept.get("name", key)),
+                                           str(dept.get("phone", "")).strip())
+    return CityFacts(bool(raw.get("verified", False)), facts, departments)
+
+
+def _load_file(path: Path, problems: List[str]) -> List[FaqEntry]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    category, label = str(raw.get("category", "")).strip(), str(raw.get("label", "")).strip()
+    if not category or not label:
+        problems.append(f"{path.name}: needs `category` and `label`")
+    entries = []
+    for i, item in enumerate(raw.get("entries") or []):
+        where = f"{path.name} entry {i + 1}"
+        item = item or {}
+        faq_id = str(item.get("id", "")).strip()
+        if not _ID.match(faq_id):
+            problems.append(f"{where}: id {faq_id!r} must be snake_case")
+        for key in ("question", "answer", "department"):
+            if not str(item.get(key, "") or "").strip():
+                problems.append(f"{where} ({faq_id}): missing `{key}`")
+        aspects = _strings(item.get("aspects"), f"{where} aspects", problems)
+        problems.extend(f"{where} ({faq_id}): unknown aspect {a!r}" for a in aspects if a not in ASPECTS)
+        entries.append(FaqEntry(
+            id=faq_id, category=category, category_label=label,
+            question=str(item.get("question", "")).strip(),
+            answer=str(item.get("answer", "")).strip(),
+            department=str(item.get("department", "")).strip(),
+            keywords=_strings(item.get("keywords"), f"{where} keywords", problems),
+            aspects=aspects,
+            examples=_strings(item.get("examples"), f"{where} examples", problems),
+            source=path.name,
+        ))
+    return entries
+
+
+def validate(entries: Iterable[FaqEntry], city: CityFacts) -> List[str]:
+    """Cross-file problems: duplicate ids, unknown departments or placeholders."""
+    problems, seen = [], set()
+    for entry in entries:
+        if entry.id in seen:
+            problems.append(f"duplicate FAQ id {entry.id!r}")
+        seen.add(entry.id)
+        if entry.department not in city.departments:
+            problems.append(f"{entry.id}: department {entry.department!r} is not in city.yml")
+        for key in entry.placeholders:
+            if key not in city.facts:
+                problems.append(f"{entry.id}: placeholder {{{key}}} is not a fact in city.yml")
+    return problems
+
+
+def load_faq_base(faq_dir: Path = FAQ_DIR, city_path: Path = CITY_PATH) -> FaqBase:
+    """Load every ``*.yml`` in ``faq_dir``; raise :class:`FaqBaseError` listing all problems."""
+    problems: List[str] = []
+    entries: List[FaqEntry] = []
+    files = sorted(Path(faq_dir).glob("*.yml"))
+    if not files:
+        problems.append(f"no FAQ files in {faq_dir}")
+    for path in files:
+        entries.extend(_load_file(path, problems))
+    city = load_city(city_path)
+    problems.extend(validate(entries, city))
+    if problems:
+        raise FaqBaseError("FAQ base is invalid:\n- " + "\n- ".join(problems))
+    return FaqBase(entries, city)

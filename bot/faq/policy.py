@@ -1,0 +1,102 @@
+"""The answer policy: answer, clarify with up to 3 choices, offer a human, or say out of scope.
+
+Thresholds live in ``data/answer_policy.yml`` (fitted by ``scripts/calibrate.py``
+on the training phrasings; the file records how). Follow-ups in context: a short
+elliptical question ("그럼 수수료는요?") asking for an aspect (fee, documents …)
+is answered by the entry of the previous answer's category that covers it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+import yaml
+
+from bot import settings
+from bot.faq.aspects import detect_aspects, looks_like_follow_up
+from bot.faq.base import FaqBase, FaqEntry
+from bot.faq.retriever import Candidate, RankerConfig
+
+POLICY_PATH = settings.PROJECT_ROOT / "data" / "answer_policy.yml"
+
+ANSWER, CLARIFY, OFFER_HUMAN, OUT_OF_SCOPE = "answer", "clarify", "offer_human", "out_of_scope"
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    answer_threshold: float = 0.55  # top score needed to answer …
+    answer_margin: float = 0.10  # … and its lead over the runner-up
+    clarify_threshold: float = 0.30  # below: no good candidate → offer a human
+    choice_threshold: float = 0.20  # a candidate shown as a choice scores at least this
+    max_choices: int = 3
+    out_of_scope_confidence: float = 0.50  # classifier confidence for "not a city question"
+    ranker: RankerConfig = field(default_factory=RankerConfig)
+
+
+def load_policy(path: Path = POLICY_PATH) -> PolicyConfig:
+    """The configured policy; defaults where the file is missing or silent."""
+    if not Path(path).exists():
+        return PolicyConfig()
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    ranker_keys = {f.name for f in fields(RankerConfig)}
+    policy_keys = {f.name for f in fields(PolicyConfig)} - {"ranker"}
+    ranker = RankerConfig(**{k: float(v) for k, v in (raw.get("ranker") or {}).items() if k in ranker_keys})
+    values = {k: (int(v) if k == "max_choices" else float(v))
+              for k, v in (raw.get("policy") or {}).items() if k in policy_keys}
+    return PolicyConfig(ranker=ranker, **values)
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: str
+    faq_ids: List[str]
+    score: float = 0.0
+    follow_up: bool = False
+
+
+def _follow_up(text: str, previous: Optional[FaqEntry], base: FaqBase) -> List[str]:
+    """Entries of the previous answer's category that cover the aspect asked about."""
+    if previous is None or not looks_like_follow_up(text):
+        return []
+    aspects = detect_aspects(text)
+    if not aspects:
+        return []
+    same_category = [e for e in base.entries if e.category == previous.category]
+    for aspect in aspects:  # the first aspect with a covering entry decides
+        covering = [e.id for e in same_category if aspect in e.aspects]
+        if covering:
+            if previous.id in covering:  # the previous answer already covers it
+                return [previous.id]
+            return covering
+    return []
+
+
+def decide(candidates: Sequence[Candidate], intent: Optional[str], intent_confidence: float,
+           text: str, base: FaqBase, config: PolicyConfig,
+           previous: Optional[FaqEntry] = None) -> Decision:
+    """What to do with a question, given the ranked candidates and the conversation context."""
+    top = candidates[0] if candidates else None
+    top_score = top.score if top else 0.0
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+
+    follow_up = _follow_up(text, previous, base)
+    strong_other = (top is not None and top_score >= config.answer_threshold
+                    and previous is not None and base.get(top.faq_id)
+                    and base.get(top.faq_id).category != previous.category)
+    if follow_up and not strong_other:
+        if len(follow_up) == 1:
+            return Decision(ANSWER, follow_up, max(top_score, config.answer_threshold), True)
+        return Decision(CLARIFY, follow_up[: config.max_choices], top_score, True)
+
+    if intent == "out_of_scope" and intent_confidence >= config.out_of_scope_confidence \
+            and top_score < config.answer_threshold:
+        return Decision(OUT_OF_SCOPE, [], top_score)
+    if top is None or top_score < config.clarify_threshold:
+        return Decision(OFFER_HUMAN, [], top_score)
+    if top_score >= config.answer_threshold and top_score - runner_up >= config.answer_margin:
+        return Decision(ANSWER, [top.faq_id], top_score)
+    choices = [c.faq_id for c in candidates if c.score >= config.choice_threshold][: config.max_choices]
+    if len(choices) == 1 and top_score >= config.answer_threshold:
+        return Decision(ANSWER, choices, top_score)
+    return Decision(CLARIFY, choices or [top.faq_id], top_score)

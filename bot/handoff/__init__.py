@@ -1,0 +1,1 @@
+"""Human handoff: the ticket state machine and its repository; business hours."""

@@ -1,0 +1,1 @@
+"""Korean text: normalization, the Kiwi analyzer, the spaCy pipeline, PII masking."""

@@ -1,0 +1,1 @@
+"""Rasa GraphComponents: thin adapters over bot.korean, bot.embeddings and bot.faq."""

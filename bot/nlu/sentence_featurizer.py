@@ -1,0 +1,73 @@
+"""Dense sentence features from a sentence-transformers model (default: the built e5)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.embeddings import model as embeddings
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+    """Adds one L2-normalized sentence embedding per message text (no sequence features).
+
+    The embedding is computed once per message here; the FAQ retriever reads it back
+    from the message's features instead of encoding again.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            **DenseFeaturizer.get_default_config(),
+            "model": None,  # None → EMBEDDING_MODEL
+            "batch_size": 64,
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["sentence_transformers", "torch"]
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        if int(config.get("batch_size", 1)) < 1:
+            raise ValueError("SentenceEmbeddingFeaturizer: batch_size must be >= 1")
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SentenceEmbeddingFeaturizer":
+        return cls(config, execution_context.node_name)
+
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+        super().__init__(name, config)
+        self.model_name: Optional[str] = config.get("model")
+
+    @property
+    def identifier(self) -> Text:
+        """The ``origin`` of the features this component adds."""
+        return self._identifier
+
+    def _featurize(self, messages: List[Message]) -> None:
+        todo = [m for m in messages if m.get(TEXT) is not None]
+        size = int(self._config["batch_size"])
+        for start in range(0, len(todo), size):
+            batch = todo[start : start + size]
+            vectors = embeddings.encode_queries([m.get(TEXT) for m in batch], self.model_name)
+            for message, vector in zip(batch, vectors):
+                self.add_features_to_message(None, vector[np.newaxis, :], TEXT, message)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._featurize(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        self._featurize(messages)
+        return messages

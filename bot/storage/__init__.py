@@ -1,0 +1,1 @@
+"""Database engine and sessions, table models, Alembic migrations (SQLite or PostgreSQL)."""

@@ -1,0 +1,1 @@
+"""Sanic parts of the bot inside the Rasa server: citizen channels, agent console."""

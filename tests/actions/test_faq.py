@@ -1,0 +1,52 @@
+from actions.faq import ActionAnswerFaq
+from bot.faq.answering import faq_base
+from tests.actions.conftest import slots
+
+
+def test_confident_question_is_answered_and_remembered(run_action):
+    messages, events = run_action(ActionAnswerFaq(), "faq_confident")
+    entry = faq_base().get("passport_fee")
+    assert len(messages) == 1 and entry.question in messages[0]["text"]
+    assert "담당:" in messages[0]["text"] and not messages[0]["buttons"]
+    assert slots(events) == {"faq_id": "passport_fee", "faq_category": "passport",
+                             "faq_score": 0.86, "handoff_offered": False}
+
+
+def test_ambiguous_question_gets_up_to_three_buttons_with_faq_ids(run_action):
+    messages, events = run_action(ActionAnswerFaq(), "faq_ambiguous")
+    buttons = messages[0]["buttons"]
+    assert 2 <= len(buttons) <= 3
+    assert [b["payload"] for b in buttons][:2] == ["/faq_passport_new", "/faq_passport_fee"]
+    assert all(b["title"] == faq_base().get(b["payload"][5:]).question for b in buttons)
+    assert slots(events)["faq_id"] is None
+
+
+def test_unclear_question_offers_a_human(run_action):
+    messages, events = run_action(ActionAnswerFaq(), "unclear")
+    assert "상담원" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/request_human", "/deny"]
+    assert slots(events)["handoff_offered"] is True and slots(events)["faq_id"] is None
+
+
+def test_out_of_scope_says_what_the_bot_can_do(run_action):
+    messages, events = run_action(ActionAnswerFaq(), "out_of_scope")
+    text = messages[0]["text"]
+    assert "도와드리기 어려워요" in text and "여권" in text and "수도" in text
+    assert slots(events)["faq_id"] is None
+
+
+def test_follow_up_in_context_answers_the_same_topic(run_action):
+    messages, events = run_action(ActionAnswerFaq(), "follow_up")
+    assert slots(events)["faq_id"] == "passport_fee"
+    assert faq_base().get("passport_fee").question in messages[0]["text"]
+
+
+def test_button_click_answers_the_chosen_entry(run_action):
+    _, events = run_action(ActionAnswerFaq(), "button_click")
+    assert slots(events)["faq_id"] == "passport_pickup"
+
+
+def test_classifier_ranking_alone_is_enough(run_action):
+    """The stock pipeline has no retriever: the action falls back to the intent ranking."""
+    _, events = run_action(ActionAnswerFaq(), "stock_pipeline")
+    assert slots(events)["faq_id"] == "car_tax_annual_prepay"

@@ -1,0 +1,59 @@
+import pytest
+
+from bot.faq.base import load_faq_base
+from bot.faq.policy import ANSWER, CLARIFY, OFFER_HUMAN, OUT_OF_SCOPE, PolicyConfig, decide, load_policy
+from bot.faq.retriever import Candidate
+
+CONFIG = PolicyConfig(answer_threshold=0.55, answer_margin=0.1, clarify_threshold=0.3,
+                      choice_threshold=0.2, max_choices=3, out_of_scope_confidence=0.5)
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_faq_base()
+
+
+def c(faq_id, score):
+    return Candidate(faq_id, score, score, 0.0, 0.0)
+
+
+def test_confident_top_is_answered(base):
+    d = decide([c("passport_fee", 0.8), c("passport_new", 0.3)], "faq_passport_fee", 0.9, "여권 수수료", base, CONFIG)
+    assert (d.kind, d.faq_ids) == (ANSWER, ["passport_fee"])
+
+
+def test_close_candidates_are_clarified_with_at_most_three(base):
+    ranked = [c("passport_fee", 0.6), c("passport_new", 0.55), c("passport_urgent", 0.4),
+              c("passport_pickup", 0.35), c("car_tax", 0.1)]
+    d = decide(ranked, "faq_passport_fee", 0.5, "여권", base, CONFIG)
+    assert d.kind == CLARIFY and d.faq_ids == ["passport_fee", "passport_new", "passport_urgent"]
+
+
+def test_weak_match_offers_a_human(base):
+    d = decide([c("car_tax", 0.2)], "nlu_fallback", 0.2, "음 그러니까 그거요", base, CONFIG)
+    assert d.kind == OFFER_HUMAN and d.faq_ids == []
+
+
+def test_out_of_scope_needs_classifier_confidence_and_no_good_faq(base):
+    assert decide([c("car_tax", 0.1)], "out_of_scope", 0.8, "오늘 날씨 어때", base, CONFIG).kind == OUT_OF_SCOPE
+    assert decide([c("car_tax", 0.9)], "out_of_scope", 0.8, "자동차세 언제 내요", base, CONFIG).kind == ANSWER
+
+
+def test_follow_up_uses_the_previous_category(base):
+    previous = base.get("passport_new")
+    d = decide([c("health_certificate", 0.4), c("passport_fee", 0.35)], "faq_health_certificate", 0.4,
+               "그럼 수수료는요?", base, CONFIG, previous)
+    assert (d.kind, d.faq_ids, d.follow_up) == (ANSWER, ["passport_fee"], True)
+
+
+def test_follow_up_does_not_override_a_clear_new_question(base):
+    previous = base.get("passport_new")
+    d = decide([c("car_tax", 0.9), c("passport_fee", 0.1)], "faq_car_tax", 0.95,
+               "자동차세 수수료는요?", base, CONFIG, previous)
+    assert d.faq_ids == ["car_tax"]
+
+
+def test_policy_file_loads_with_every_value():
+    config = load_policy()
+    assert 0 < config.clarify_threshold < config.answer_threshold <= 1
+    assert config.ranker.cosine_floor < config.ranker.cosine_ceiling

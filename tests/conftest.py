@@ -1,0 +1,115 @@
+"""Shared fixtures: databases (SQLite file and a fresh PostgreSQL database)."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot import settings
+
+POSTGRES_ADMIN_URL = os.environ.get("POSTGRES_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    import psycopg2
+
+    admin = make_url(POSTGRES_ADMIN_URL)
+    name = f"chatbot_test_{uuid.uuid4().hex[:10]}"
+    connect = dict(host=admin.host, port=admin.port or 5432, user=admin.username,
+                   password=admin.password, dbname=admin.database, connect_timeout=10)
+    conn = psycopg2.connect(**connect)
+    conn.autocommit = True
+    conn.cursor().execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    yield str(admin.set(database=name))
+    from bot.storage.db import dispose_engine
+
+    dispose_engine(str(admin.set(database=name)))
+    conn = psycopg2.connect(**connect)
+    conn.autocommit = True
+    conn.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, monkeypatch):
+    """Each test using this runs on SQLite and on PostgreSQL, with a migrated schema."""
+    from bot.storage.migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        _truncate(url)
+    upgrade(url)
+    monkeypatch.setattr(settings, "DATABASE_URL", url)
+    return url
+
+
+def _truncate(url: str) -> None:
+    from sqlalchemy import inspect, text
+
+    from bot.storage.db import get_engine
+
+    engine = get_engine(url)
+    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    if tables:
+        with engine.begin() as conn:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+
+
+# --------------------------------------------------------------------------- servers
+TEST_RASA_PORT, TEST_ACTIONS_PORT = 5105, 5155
+TEST_TOKEN = "test-token"
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    """The real Rasa server and action server on test ports, with their own SQLite database."""
+    from bot.run import Servers
+
+    run_dir = tmp_path_factory.mktemp("run")
+    started = Servers(
+        rasa_port=TEST_RASA_PORT, actions_port=TEST_ACTIONS_PORT, api_token=TEST_TOKEN,
+        database_url=f"sqlite:///{run_dir / 'chatbot.db'}", run_dir=run_dir, log_dir=run_dir / "logs",
+        extra_env={"BUSINESS_HOURS": "00:00-24:00", "HOLIDAY_HOURS": ""},
+    ).start()
+    try:
+        started.wait_ready(timeout=600)
+    except Exception:
+        for log in sorted((run_dir / "logs").glob("*.log")):
+            print(f"--- {log.name} ---\n" + log.read_text(errors="replace")[-5000:])
+        raise
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def chat(servers):
+    """Send a message as a citizen over REST; returns the bot's replies."""
+    import requests
+
+    def send(message, sender: str, **extra):
+        body = {"sender": sender, "message": message, **extra}
+        response = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    return send
+
+
+@pytest.fixture
+def tracker_of(servers):
+    import requests
+
+    def get(sender: str) -> dict:
+        response = requests.get(f"{servers.rasa_url}/conversations/{sender}/tracker",
+                                params={"token": TEST_TOKEN}, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    return get
