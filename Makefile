@@ -9,14 +9,16 @@ EMBEDDINGS := models/embeddings/multilingual-e5-small/build_info.json
 SPACY_MODEL := models/spacy/ko_ansan/meta.json
 # Optional: a PyTorch CPU wheel index (see README) to avoid the multi-GB CUDA build.
 TORCH_INDEX_URL ?=
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install run test data train embeddings spacy-model evaluate bench bench-embeddings \
+.PHONY: install run test data train embeddings spacy-model evaluate calibrate bench bench-embeddings \
         system-packages clean help
 
 help:
-	@echo "make run    — install what is missing, train if needed, start Rasa (:5005) + actions (:5055)"
+	@echo "make run    — install what is missing, train if needed, start the bot (chat: http://localhost:8000/chat)"
 	@echo "make test   — install what is missing and run every test"
-	@echo "other: install embeddings spacy-model data train evaluate bench bench-embeddings clean"
+	@echo "other: install embeddings spacy-model data train evaluate calibrate bench bench-embeddings clean"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), sys.version' \
@@ -41,7 +43,7 @@ data: $(STAMP)
 
 models/.trained: $(STAMP) config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 	$(MAKE) data embeddings spacy-model
-	$(BIN)/rasa train --fixed-model-name current --out models --quiet
+	$(BIN)/rasa train --fixed-model-name current --out models --force --quiet
 	touch $@
 
 train: models/.trained
@@ -49,8 +51,12 @@ train: models/.trained
 run: install models/.trained
 	$(PY) -m bot.run
 
+# Debian's chromium (driven by Playwright in the browser tests) and a Korean font.
 system-packages:
-	$(PY) -m bot.tools.system_packages
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then :; else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; \
+	fi
 
 test: install models/.trained system-packages
 	$(PY) -m pytest
@@ -58,11 +64,14 @@ test: install models/.trained system-packages
 evaluate: install models/.trained
 	$(PY) scripts/evaluate.py
 
+calibrate: install models/.trained
+	$(PY) scripts/calibrate.py
+
 bench: install models/.trained
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py --write docs/benchmarks.md
 
 bench-embeddings: install
-	$(PY) scripts/bench_embeddings.py
+	$(PY) scripts/bench_embeddings.py --write docs/benchmarks.md
 
 clean:
 	rm -rf models/*.tar.gz models/.trained reports/tmp .pytest_cache

@@ -1,4 +1,5 @@
 """action_answer_faq: answer from the FAQ base, clarify, offer a human, or decline."""
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -6,6 +7,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.faq.answering import respond
+from bot.handoff import counters
+
+logger = logging.getLogger(__name__)
 
 
 class ActionAnswerFaq(Action):
@@ -19,11 +23,14 @@ class ActionAnswerFaq(Action):
         reply = respond(
             text=message.get("text") or "",
             intent=intent.get("name"),
-            intent_confidence=float(intent.get("confidence") or 0.0),
             intent_ranking=message.get("intent_ranking") or [],
             faq_ranking=message.get("faq_ranking"),
             previous_faq_id=tracker.get_slot("faq_id"),
         )
+        try:
+            counters.bot_outcome(tracker.sender_id, reply.slots.get("faq_outcome", "answer"))
+        except Exception:  # counters must never cost the citizen an answer
+            logger.exception("could not record the bot outcome")
         for item in reply.messages:
             dispatcher.utter_message(text=item["text"], buttons=item["buttons"] or None)
         return [SlotSet(name, value) for name, value in reply.slots.items()]

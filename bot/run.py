@@ -1,9 +1,10 @@
-"""Start the action server (:5055) and the Rasa server (:5005) in the foreground.
+"""Start the action server (:5055), the Rasa server (:5005) and the web app (:8000).
 
-``python -m bot.run`` (``make run``) migrates the database, writes
-``run/endpoints.yml`` from the environment, starts both servers, waits until
-they answer, and stops both on Ctrl-C (or when either exits). The test suite
-uses :class:`Servers` the same way with its own ports and database.
+``python -m bot.run`` (``make run``) migrates the database, creates a first console
+user if there is none (printing its random password once), writes
+``run/endpoints-<port>.yml`` from the environment, starts the three servers, waits
+until they answer, and stops all on Ctrl-C (or when one exits). The tests and the
+scripts use :class:`Servers` the same way with their own ports and database.
 """
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ class Servers:
 
     rasa_port: int = settings.RASA_PORT
     actions_port: int = settings.ACTIONS_PORT
+    web_port: Optional[int] = None  # None: no web app (evaluation, benchmarks)
     database_url: str = settings.DATABASE_URL
     model: str = settings.RASA_MODEL
     api_token: str = settings.RASA_API_TOKEN
@@ -79,9 +81,17 @@ class Servers:
     def actions_url(self) -> str:
         return f"http://127.0.0.1:{self.actions_port}"
 
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
     def _env(self) -> Dict[str, str]:
         env = {**os.environ, **self.extra_env, "DATABASE_URL": self.database_url,
-               "RASA_API_TOKEN": self.api_token, "PYTHONUNBUFFERED": "1"}
+               "RASA_API_TOKEN": self.api_token, "PYTHONUNBUFFERED": "1", "RUN_DIR": str(self.run_dir),
+               "RASA_URL": self.rasa_url, "RASA_TELEMETRY_ENABLED": "false",
+               "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+        if self.web_port:
+            env["WEB_PORT"] = str(self.web_port)
         url = make_url(self.database_url)
         if url.password:
             env["TRACKER_DB_PASSWORD"] = url.password
@@ -118,11 +128,15 @@ class Servers:
                              "--endpoints", str(endpoints), "--credentials", "credentials.yml",
                              "--port", str(self.rasa_port), "--enable-api",
                              "--auth-token", self.api_token])
+        if self.web_port:
+            self._spawn("web", [python, "-m", "bot.web.app"])
         return self
 
     def wait_ready(self, timeout: float = 300.0) -> "Servers":
         deadline = time.monotonic() + timeout
         checks = [f"{self.actions_url}/health", f"{self.rasa_url}/status?token={self.api_token}"]
+        if self.web_port:
+            checks.append(f"{self.web_url}/healthz")
         while checks:
             if any(p.poll() is not None for p in self.processes):
                 self.stop()
@@ -155,15 +169,25 @@ def _interrupt(*_args) -> None:
 
 
 def main() -> int:
-    servers = Servers().start()
+    from bot.storage.migrate import upgrade
+    from bot.web.users import ensure_admin
+
+    upgrade()
+    password = ensure_admin()
+    servers = Servers(web_port=settings.WEB_PORT).start()
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         servers.wait_ready()
-        print(f"\n  Rasa server  {servers.rasa_url}  (REST: POST /webhooks/rest/webhook)"
-              f"\n  Actions      {servers.actions_url}\n  Ctrl-C stops both.\n", flush=True)
+        print(f"\n  Citizen chat   {servers.web_url}/chat   (widget: {servers.web_url}/widget.js)"
+              f"\n  Agent console  {servers.web_url}/agent"
+              f"\n  Rasa server    {servers.rasa_url}  (REST: POST /webhooks/rest/webhook)"
+              f"\n  Actions        {servers.actions_url}\n  Ctrl-C stops all.\n", flush=True)
+        if password:
+            print(f"  Console login: admin / {password}  (shown once; see README to manage users)\n",
+                  flush=True)
         while all(p.poll() is None for p in servers.processes):
             time.sleep(1)
-        print("a server exited; stopping the other", file=sys.stderr)
+        print("a server exited; stopping the others", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nstopping…", file=sys.stderr)

@@ -63,3 +63,19 @@ BUSINESS_HOURS = _env("BUSINESS_HOURS", "09:00-18:00")
 HOLIDAY_HOURS = _env("HOLIDAY_HOURS", "")
 #: public-holiday calendar of the `holidays` package (country code)
 HOLIDAY_COUNTRY = _env("HOLIDAY_COUNTRY", "KR")
+
+# --- web chat and agent console ---------------------------------------------------
+WEB_PORT = _int("WEB_PORT", 8000)
+#: where the web app reaches the Rasa server (REST channel + HTTP API)
+RASA_URL = _env("RASA_URL", f"http://127.0.0.1:{RASA_PORT}")
+#: mark session cookies Secure (set true behind HTTPS)
+WEB_SECURE_COOKIES = _env("WEB_SECURE_COOKIES", "false").lower() in ("1", "true", "yes")
+WEB_SESSION_HOURS = _int("WEB_SESSION_HOURS", 12)
+#: seconds an assigned chat waits for its agent to come back before returning to the queue
+AGENT_DISCONNECT_TIMEOUT = _int("AGENT_DISCONNECT_TIMEOUT", 60)
+#: seconds a queued chat waits for its citizen to come back before it is cancelled
+CITIZEN_DISCONNECT_TIMEOUT = _int("CITIZEN_DISCONNECT_TIMEOUT", 300)
+#: minutes one chat takes an agent on average, for the citizen's estimated wait
+AVERAGE_HANDLING_MINUTES = _int("AVERAGE_HANDLING_MINUTES", 5)
+#: Fernet key for callback phone numbers at rest; empty = a key file in RUN_DIR
+DATA_KEY = _env("DATA_KEY", "")

@@ -63,20 +63,22 @@ def _truncate(url: str) -> None:
 
 
 # --------------------------------------------------------------------------- servers
-TEST_RASA_PORT, TEST_ACTIONS_PORT = 5105, 5155
+TEST_RASA_PORT, TEST_ACTIONS_PORT, TEST_WEB_PORT = 5105, 5155, 8105
+#: short handoff timeouts so the tests can watch them expire
+TEST_TIMEOUTS = {"AGENT_DISCONNECT_TIMEOUT": "4", "CITIZEN_DISCONNECT_TIMEOUT": "4"}
 TEST_TOKEN = "test-token"
 
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory):
-    """The real Rasa server and action server on test ports, with their own SQLite database."""
+    """The real Rasa server, action server and web app on test ports, with their own SQLite database."""
     from bot.run import Servers
 
     run_dir = tmp_path_factory.mktemp("run")
     started = Servers(
-        rasa_port=TEST_RASA_PORT, actions_port=TEST_ACTIONS_PORT, api_token=TEST_TOKEN,
+        rasa_port=TEST_RASA_PORT, actions_port=TEST_ACTIONS_PORT, web_port=TEST_WEB_PORT, api_token=TEST_TOKEN,
         database_url=f"sqlite:///{run_dir / 'chatbot.db'}", run_dir=run_dir, log_dir=run_dir / "logs",
-        extra_env={"BUSINESS_HOURS": "00:00-24:00", "HOLIDAY_HOURS": ""},
+        extra_env={"BUSINESS_HOURS": "00:00-24:00", "HOLIDAY_HOURS": "", **TEST_TIMEOUTS},
     ).start()
     try:
         started.wait_ready(timeout=600)

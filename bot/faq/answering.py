@@ -62,8 +62,8 @@ def _topics(base: FaqBase) -> str:
     return "·".join(base.categories().values())
 
 
-def respond(text: str, intent: Optional[str], intent_confidence: float,
-            intent_ranking: Sequence[Mapping], faq_ranking: Optional[Sequence[Mapping]],
+def respond(text: str, intent: Optional[str], intent_ranking: Sequence[Mapping],
+            faq_ranking: Optional[Sequence[Mapping]],
             previous_faq_id: Optional[str] = None, base: Optional[FaqBase] = None,
             config: Optional[PolicyConfig] = None) -> Reply:
     """Answer, clarify, offer a human or decline, following the answer policy."""
@@ -74,11 +74,11 @@ def respond(text: str, intent: Optional[str], intent_confidence: float,
     if clicked is not None:
         return _answer(base, clicked.id, 1.0)
     previous = base.get(previous_faq_id) if previous_faq_id else None
-    decision = decide(candidates_from(faq_ranking, intent_ranking), intent, intent_confidence,
-                      text, base, config, previous)
+    intents = intent_ranking or ([{"name": intent, "confidence": 1.0}] if intent else [])
+    decision = decide(candidates_from(faq_ranking, intent_ranking), intents, text, base, config, previous)
     if decision.kind == ANSWER:
         return _answer(base, decision.faq_ids[0], decision.score)
-    reply = Reply(slots={"faq_id": None, "faq_score": round(decision.score, 4)})
+    reply = Reply(slots={"faq_id": None, "faq_score": round(decision.score, 4), "faq_outcome": decision.kind})
     if decision.kind == CLARIFY:
         reply.say(
             "어떤 내용이 궁금하신지 골라 주세요. 찾는 내용이 없으면 '상담원 연결'이라고 입력해 주세요.",
@@ -99,7 +99,7 @@ def respond(text: str, intent: Optional[str], intent_confidence: float,
 
 def _answer(base: FaqBase, faq_id: str, score: float) -> Reply:
     entry = base.get(faq_id)
-    reply = Reply(slots={"faq_id": entry.id, "faq_category": entry.category,
+    reply = Reply(slots={"faq_id": entry.id, "faq_category": entry.category, "faq_outcome": ANSWER,
                          "faq_score": round(float(score), 4), "handoff_offered": False})
     reply.say(f"[{entry.question}]\n{render_answer(entry, base.city)}")
     return reply

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import List, Mapping, Optional, Sequence
 
 import yaml
 
@@ -30,7 +30,7 @@ class PolicyConfig:
     clarify_threshold: float = 0.30  # below: no good candidate → offer a human
     choice_threshold: float = 0.20  # a candidate shown as a choice scores at least this
     max_choices: int = 3
-    out_of_scope_confidence: float = 0.50  # classifier confidence for "not a city question"
+    out_of_scope_confidence: float = 0.50  # P(out_of_scope) that declines even if not the top intent
     ranker: RankerConfig = field(default_factory=RankerConfig)
 
 
@@ -72,10 +72,19 @@ def _follow_up(text: str, previous: Optional[FaqEntry], base: FaqBase) -> List[s
     return []
 
 
-def decide(candidates: Sequence[Candidate], intent: Optional[str], intent_confidence: float,
-           text: str, base: FaqBase, config: PolicyConfig,
-           previous: Optional[FaqEntry] = None) -> Decision:
-    """What to do with a question, given the ranked candidates and the conversation context."""
+def _looks_out_of_scope(intents: Sequence[Mapping], config: PolicyConfig) -> bool:
+    """The classifier's best real intent is out_of_scope, or it gives it enough probability."""
+    ranked = [i for i in intents if i.get("name") != "nlu_fallback"]
+    if ranked and ranked[0].get("name") == "out_of_scope":
+        return True
+    return any(i.get("name") == "out_of_scope" and float(i.get("confidence") or 0) >= config.out_of_scope_confidence
+               for i in ranked)
+
+
+def decide(candidates: Sequence[Candidate], intents: Sequence[Mapping], text: str, base: FaqBase,
+           config: PolicyConfig, previous: Optional[FaqEntry] = None) -> Decision:
+    """What to do with a question, given the ranked FAQ candidates, the classifier's intent
+    ranking (``[{name, confidence}]``) and the conversation context."""
     top = candidates[0] if candidates else None
     top_score = top.score if top else 0.0
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
@@ -89,8 +98,7 @@ def decide(candidates: Sequence[Candidate], intent: Optional[str], intent_confid
             return Decision(ANSWER, follow_up, max(top_score, config.answer_threshold), True)
         return Decision(CLARIFY, follow_up[: config.max_choices], top_score, True)
 
-    if intent == "out_of_scope" and intent_confidence >= config.out_of_scope_confidence \
-            and top_score < config.answer_threshold:
+    if top_score < config.answer_threshold and _looks_out_of_scope(intents, config):
         return Decision(OUT_OF_SCOPE, [], top_score)
     if top is None or top_score < config.clarify_threshold:
         return Decision(OFFER_HUMAN, [], top_score)

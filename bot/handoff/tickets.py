@@ -1,23 +1,26 @@
 """The one handoff state machine and its repository.
 
     bot ──request──▶ queued ──claim──▶ assigned ──close──▶ closed ──▶ bot
-                       │  ▲                │
-                       │  └──release───────┘   (agent left / transfer)
-                       └──cancel──▶ cancelled ──▶ bot
-    outside hours:  bot ──request──▶ callback ──close/cancel──▶ …
+                       ▲  │               │ │
+                       │  └─cancel─┐      │ └─transfer to an agent (stays assigned)
+                       └─release───┼──────┘   (agent gone, or transfer to a department)
+                                   ▼
+                               cancelled ──▶ bot
+    outside hours:  bot ──request──▶ callback ──claim──▶ assigned (the agent calls back)
                                         └──request again in hours──▶ queued
 
 A conversation has at most one *active* ticket (queued, assigned or callback).
-Everything stored here is masked personal data.
+Every change is one conditional UPDATE (``… WHERE status IN (allowed)``), so two
+agents can never both claim a ticket, on SQLite or PostgreSQL. Texts are masked.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.korean.pii import mask_pii
 from bot.storage.db import session_scope
@@ -27,15 +30,20 @@ QUEUED, ASSIGNED, CLOSED, CANCELLED, CALLBACK = "queued", "assigned", "closed", 
 ACTIVE = (QUEUED, ASSIGNED, CALLBACK)
 TRANSITIONS = {
     QUEUED: {ASSIGNED, CANCELLED},
-    ASSIGNED: {CLOSED, QUEUED, CANCELLED},
-    CALLBACK: {QUEUED, CLOSED, CANCELLED},  # → queued: the citizen asks again in hours
+    ASSIGNED: {CLOSED, QUEUED, ASSIGNED, CANCELLED},  # → assigned: transfer to another agent
+    CALLBACK: {QUEUED, ASSIGNED, CLOSED, CANCELLED},
     CLOSED: set(),
     CANCELLED: set(),
 }
+OUTCOMES = ("resolved", "info_given", "callback_needed", "no_response", "other")
 
 
 class InvalidTransition(ValueError):
     """The ticket cannot go from its current state to the requested one."""
+
+
+class TicketNotFound(KeyError):
+    """No ticket with that id."""
 
 
 @dataclass(frozen=True)
@@ -49,15 +57,33 @@ class Ticket:
     last_question: Optional[str]
     transcript: List[dict]
     created_at: datetime
+    agent_username: Optional[str] = None
+    queued_at: Optional[datetime] = None
+    assigned_at: Optional[datetime] = None
+    closed_at: Optional[datetime] = None
+    outcome: Optional[str] = None
+    note: Optional[str] = None
+    rating: Optional[int] = None
+    has_callback_phone: bool = False
 
     @classmethod
     def from_row(cls, row: HandoffTicket) -> "Ticket":
-        return cls(row.id, row.conversation_id, row.status, row.category, row.department,
-                   row.reason, row.last_question, json.loads(row.transcript or "[]"), row.created_at)
+        return cls(row.id, row.conversation_id, row.status, row.category, row.department, row.reason,
+                   row.last_question, json.loads(row.transcript or "[]"), row.created_at,
+                   row.agent_username, row.queued_at, row.assigned_at, row.closed_at, row.outcome,
+                   row.note, row.rating, bool(row.callback_phone))
 
 
 def _masked_transcript(turns: Iterable[dict]) -> str:
     return json.dumps([{**t, "text": mask_pii(str(t.get("text", "")))} for t in turns], ensure_ascii=False)
+
+
+def get(ticket_id: int) -> Ticket:
+    with session_scope() as s:
+        row = s.get(HandoffTicket, ticket_id)
+        if row is None:
+            raise TicketNotFound(ticket_id)
+        return Ticket.from_row(row)
 
 
 def active_ticket(conversation_id: str) -> Optional[Ticket]:
@@ -70,6 +96,21 @@ def active_ticket(conversation_id: str) -> Optional[Ticket]:
         return Ticket.from_row(row) if row else None
 
 
+def latest_ticket(conversation_id: str) -> Optional[Ticket]:
+    with session_scope() as s:
+        row = s.execute(select(HandoffTicket).where(HandoffTicket.conversation_id == conversation_id)
+                        .order_by(HandoffTicket.id.desc())).scalars().first()
+        return Ticket.from_row(row) if row else None
+
+
+def open_tickets() -> List[Ticket]:
+    """Queued, assigned and callback tickets, oldest first."""
+    with session_scope() as s:
+        rows = s.execute(select(HandoffTicket).where(HandoffTicket.status.in_(ACTIVE))
+                         .order_by(HandoffTicket.id)).scalars().all()
+        return [Ticket.from_row(r) for r in rows]
+
+
 def request_handoff(conversation_id: str, transcript: Iterable[dict], *, within_hours: bool,
                     category: Optional[str] = None, department: Optional[str] = None,
                     last_question: Optional[str] = None, reason: str = "requested") -> Ticket:
@@ -77,32 +118,115 @@ def request_handoff(conversation_id: str, transcript: Iterable[dict], *, within_
     existing = active_ticket(conversation_id)
     if existing is not None:
         if existing.status == CALLBACK and within_hours:
-            return transition(existing.id, QUEUED)
+            return _change(existing.id, QUEUED, queued_at=utcnow())
         return existing
+    now = utcnow()
     with session_scope() as s:
         row = HandoffTicket(
             conversation_id=conversation_id, status=QUEUED if within_hours else CALLBACK,
             category=category, department=department, reason=reason,
             last_question=mask_pii(last_question) if last_question else None,
-            transcript=_masked_transcript(transcript),
+            transcript=_masked_transcript(transcript), created_at=now, updated_at=now, queued_at=now,
         )
         s.add(row)
         s.flush()
         return Ticket.from_row(row)
 
 
+def _change(ticket_id: int, new_status: str, *, agent: Optional[str] = None,
+            allowed_from: Optional[Iterable[str]] = None, **values) -> Ticket:
+    """Atomically move a ticket to ``new_status`` if the state machine allows it from its
+    current state (and, with ``agent``, only while that agent holds it)."""
+    if allowed_from is None:
+        allowed_from = [state for state, targets in TRANSITIONS.items() if new_status in targets]
+    conditions = [HandoffTicket.id == ticket_id, HandoffTicket.status.in_(list(allowed_from))]
+    if agent is not None:
+        conditions.append(HandoffTicket.agent_username == agent)
+    with session_scope() as s:
+        result = s.execute(update(HandoffTicket).where(*conditions)
+                           .values(status=new_status, updated_at=utcnow(), **values)
+                           .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            row = s.get(HandoffTicket, ticket_id)
+            if row is None:
+                raise TicketNotFound(ticket_id)
+            holder = f" (held by {row.agent_username})" if agent and row.agent_username != agent else ""
+            raise InvalidTransition(f"ticket {ticket_id}: {row.status} → {new_status} is not allowed{holder}")
+    return get(ticket_id)
+
+
 def transition(ticket_id: int, new_status: str) -> Ticket:
     """Move a ticket along the state machine; :class:`InvalidTransition` otherwise."""
+    return _change(ticket_id, new_status)
+
+
+def claim(ticket_id: int, agent: str) -> Ticket:
+    """An agent takes a queued (or callback) ticket; exactly one of racing agents wins."""
+    ticket = _change(ticket_id, ASSIGNED, allowed_from=(QUEUED, CALLBACK), agent_username=agent)
+    if ticket.assigned_at is None:
+        ticket = _set(ticket_id, assigned_at=utcnow())
+    return ticket
+
+
+def release(ticket_id: int, agent: Optional[str] = None, department: Optional[str] = None) -> Ticket:
+    """Back to the queue (the agent left, or a transfer to a department)."""
+    values: Dict = {"agent_username": None, "queued_at": utcnow()}
+    if department is not None:
+        values["department"] = department
+    return _change(ticket_id, QUEUED, agent=agent, **values)
+
+
+def transfer_to_agent(ticket_id: int, agent: str, to_agent: str) -> Ticket:
+    return _change(ticket_id, ASSIGNED, agent=agent, allowed_from=(ASSIGNED,), agent_username=to_agent)
+
+
+def close(ticket_id: int, agent: Optional[str], outcome: str, note: str = "") -> Ticket:
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
+    return _change(ticket_id, CLOSED, agent=agent, outcome=outcome, note=mask_pii(note) or None,
+                   closed_at=utcnow())
+
+
+def cancel(ticket_id: int) -> Ticket:
+    return _change(ticket_id, CANCELLED, closed_at=utcnow())
+
+
+def _set(ticket_id: int, **values) -> Ticket:
     with session_scope() as s:
-        row = s.get(HandoffTicket, ticket_id, with_for_update=True)
-        if row is None:
-            raise KeyError(f"no ticket {ticket_id}")
-        if new_status not in TRANSITIONS[row.status]:
-            raise InvalidTransition(f"ticket {ticket_id}: {row.status} → {new_status} is not allowed")
-        row.status = new_status
-        row.updated_at = utcnow()
-        s.flush()
-        return Ticket.from_row(row)
+        s.execute(update(HandoffTicket).where(HandoffTicket.id == ticket_id).values(**values)
+                  .execution_options(synchronize_session=False))
+    return get(ticket_id)
+
+
+def rate(ticket_id: int, score: int) -> Ticket:
+    """The citizen's 1–5 rating of a closed agent chat (once)."""
+    if not 1 <= int(score) <= 5:
+        raise ValueError("rating must be 1–5")
+    with session_scope() as s:
+        result = s.execute(update(HandoffTicket).where(
+            HandoffTicket.id == ticket_id, HandoffTicket.status == CLOSED, HandoffTicket.rating.is_(None))
+            .values(rating=int(score)).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise InvalidTransition(f"ticket {ticket_id} cannot be rated now")
+    return get(ticket_id)
+
+
+def store_callback_phone(ticket_id: int, encrypted_phone: str) -> Ticket:
+    """Keep the (encrypted) phone number of a callback request, with the consent time."""
+    with session_scope() as s:
+        result = s.execute(update(HandoffTicket).where(
+            HandoffTicket.id == ticket_id, HandoffTicket.status == CALLBACK)
+            .values(callback_phone=encrypted_phone, callback_consent_at=utcnow())
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise InvalidTransition(f"ticket {ticket_id} is not a callback request")
+    return get(ticket_id)
+
+
+def encrypted_callback_phone(ticket_id: int) -> Optional[str]:
+    with session_scope() as s:
+        row = s.get(HandoffTicket, ticket_id)
+        return row.callback_phone if row else None
 
 
 def queue_position(ticket: Ticket) -> int:
@@ -111,5 +235,5 @@ def queue_position(ticket: Ticket) -> int:
         return 0
     with session_scope() as s:
         ahead = s.execute(select(func.count()).select_from(HandoffTicket).where(
-            HandoffTicket.status == QUEUED, HandoffTicket.id < ticket.id)).scalar_one()
+            HandoffTicket.status == QUEUED, HandoffTicket.queued_at < ticket.queued_at)).scalar_one()
     return int(ahead) + 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, DateTime, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -28,3 +28,54 @@ class HandoffTicket(Base):
     transcript = Column(Text, nullable=False, default="[]")  # JSON, masked
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    agent_username = Column(String(64), nullable=True, index=True)
+    queued_at = Column(DateTime(timezone=True), nullable=True)  # last time it entered the queue
+    assigned_at = Column(DateTime(timezone=True), nullable=True)  # first time an agent took it
+    closed_at = Column(DateTime(timezone=True), nullable=True)
+    outcome = Column(String(30), nullable=True)
+    note = Column(Text, nullable=True)  # masked
+    rating = Column(Integer, nullable=True)  # 1–5, after an agent chat
+    callback_phone = Column(Text, nullable=True)  # encrypted (bot.handoff.callback)
+    callback_consent_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class ConversationRecord(Base):
+    """Counters of one conversation for analytics. Owner: ``bot.handoff.counters``."""
+
+    __tablename__ = "conversation_records"
+
+    conversation_id = Column(String(255), primary_key=True)
+    channel = Column(String(30), nullable=False, default="web")
+    started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_activity_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    citizen_messages = Column(Integer, nullable=False, default=0)
+    bot_answers = Column(Integer, nullable=False, default=0)
+    bot_clarifications = Column(Integer, nullable=False, default=0)
+    bot_fallbacks = Column(Integer, nullable=False, default=0)  # offered a human / out of scope
+
+
+class User(Base):
+    """An agent, content-staff or admin account. Owner: ``bot.web.users``."""
+
+    __tablename__ = "users"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(100), nullable=False)
+    role = Column(String(20), nullable=False)
+    department = Column(String(50), nullable=True)
+    password_hash = Column(String(255), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class WebSession(Base):
+    """A logged-in browser session (only the token's hash is stored). Owner: ``bot.web.users``."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False)

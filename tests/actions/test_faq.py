@@ -8,7 +8,7 @@ def test_confident_question_is_answered_and_remembered(run_action):
     entry = faq_base().get("passport_fee")
     assert len(messages) == 1 and entry.question in messages[0]["text"]
     assert "담당:" in messages[0]["text"] and not messages[0]["buttons"]
-    assert slots(events) == {"faq_id": "passport_fee", "faq_category": "passport",
+    assert slots(events) == {"faq_id": "passport_fee", "faq_category": "passport", "faq_outcome": "answer",
                              "faq_score": 0.86, "handoff_offered": False}
 
 
@@ -18,7 +18,7 @@ def test_ambiguous_question_gets_up_to_three_buttons_with_faq_ids(run_action):
     assert 2 <= len(buttons) <= 3
     assert [b["payload"] for b in buttons][:2] == ["/faq_passport_new", "/faq_passport_fee"]
     assert all(b["title"] == faq_base().get(b["payload"][5:]).question for b in buttons)
-    assert slots(events)["faq_id"] is None
+    assert slots(events)["faq_id"] is None and slots(events)["faq_outcome"] == "clarify"
 
 
 def test_unclear_question_offers_a_human(run_action):

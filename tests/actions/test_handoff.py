@@ -1,5 +1,3 @@
-import pytest
-
 from actions.handoff import ActionDeclineHandoff, ActionHandoffToAgent
 from bot import settings
 from bot.handoff import tickets

@@ -17,38 +17,48 @@ def c(faq_id, score):
     return Candidate(faq_id, score, score, 0.0, 0.0)
 
 
+def ranking(*pairs):
+    return [{"name": name, "confidence": conf} for name, conf in pairs]
+
+
 def test_confident_top_is_answered(base):
-    d = decide([c("passport_fee", 0.8), c("passport_new", 0.3)], "faq_passport_fee", 0.9, "여권 수수료", base, CONFIG)
+    d = decide([c("passport_fee", 0.8), c("passport_new", 0.3)], ranking(("faq_passport_fee", 0.9)), "여권 수수료", base, CONFIG)
     assert (d.kind, d.faq_ids) == (ANSWER, ["passport_fee"])
 
 
 def test_close_candidates_are_clarified_with_at_most_three(base):
     ranked = [c("passport_fee", 0.6), c("passport_new", 0.55), c("passport_urgent", 0.4),
               c("passport_pickup", 0.35), c("car_tax", 0.1)]
-    d = decide(ranked, "faq_passport_fee", 0.5, "여권", base, CONFIG)
+    d = decide(ranked, ranking(("faq_passport_fee", 0.5)), "여권", base, CONFIG)
     assert d.kind == CLARIFY and d.faq_ids == ["passport_fee", "passport_new", "passport_urgent"]
 
 
 def test_weak_match_offers_a_human(base):
-    d = decide([c("car_tax", 0.2)], "nlu_fallback", 0.2, "음 그러니까 그거요", base, CONFIG)
+    d = decide([c("car_tax", 0.2)], ranking(("nlu_fallback", 0.3), ("faq_car_tax", 0.2)), "음 그러니까 그거요", base, CONFIG)
     assert d.kind == OFFER_HUMAN and d.faq_ids == []
 
 
-def test_out_of_scope_needs_classifier_confidence_and_no_good_faq(base):
-    assert decide([c("car_tax", 0.1)], "out_of_scope", 0.8, "오늘 날씨 어때", base, CONFIG).kind == OUT_OF_SCOPE
-    assert decide([c("car_tax", 0.9)], "out_of_scope", 0.8, "자동차세 언제 내요", base, CONFIG).kind == ANSWER
+def test_out_of_scope_needs_the_classifier_and_no_good_faq(base):
+    oos = ranking(("out_of_scope", 0.8), ("faq_car_tax", 0.1))
+    assert decide([c("car_tax", 0.1)], oos, "오늘 날씨 어때", base, CONFIG).kind == OUT_OF_SCOPE
+    assert decide([c("car_tax", 0.9)], oos, "자동차세 언제 내요", base, CONFIG).kind == ANSWER
+    # below the fallback threshold, out_of_scope as the best real intent still declines
+    fallback = ranking(("nlu_fallback", 0.3), ("out_of_scope", 0.25), ("faq_car_tax", 0.1))
+    assert decide([c("car_tax", 0.1)], fallback, "주식 뭐 살까", base, CONFIG).kind == OUT_OF_SCOPE
+    unclear = ranking(("nlu_fallback", 0.3), ("faq_car_tax", 0.2), ("out_of_scope", 0.1))
+    assert decide([c("car_tax", 0.1)], unclear, "그거 있잖아요", base, CONFIG).kind == OFFER_HUMAN
 
 
 def test_follow_up_uses_the_previous_category(base):
     previous = base.get("passport_new")
-    d = decide([c("health_certificate", 0.4), c("passport_fee", 0.35)], "faq_health_certificate", 0.4,
+    d = decide([c("health_certificate", 0.4), c("passport_fee", 0.35)], ranking(("faq_health_certificate", 0.4)),
                "그럼 수수료는요?", base, CONFIG, previous)
     assert (d.kind, d.faq_ids, d.follow_up) == (ANSWER, ["passport_fee"], True)
 
 
 def test_follow_up_does_not_override_a_clear_new_question(base):
     previous = base.get("passport_new")
-    d = decide([c("car_tax", 0.9), c("passport_fee", 0.1)], "faq_car_tax", 0.95,
+    d = decide([c("car_tax", 0.9), c("passport_fee", 0.1)], ranking(("faq_car_tax", 0.95)),
                "자동차세 수수료는요?", base, CONFIG, previous)
     assert d.faq_ids == ["car_tax"]
 

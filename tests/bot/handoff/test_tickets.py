@@ -58,3 +58,40 @@ def test_queue_positions_follow_arrival(database_url):
     assert [tickets.queue_position(t) for t in (a, b, c)] == [1, 2, 3]
     tickets.transition(a.id, tickets.ASSIGNED)
     assert tickets.queue_position(c) == 2
+
+
+def test_concurrent_claims_have_exactly_one_winner(database_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    ticket = tickets.request_handoff("race", [], within_hours=True)
+
+    def attempt(agent):
+        try:
+            return tickets.claim(ticket.id, agent).agent_username
+        except tickets.InvalidTransition:
+            return None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        winners = [w for w in pool.map(attempt, [f"agent{i}" for i in range(8)]) if w]
+    assert len(winners) == 1
+    assert tickets.get(ticket.id).agent_username == winners[0]
+
+
+def test_agent_operations_need_the_holder(database_url):
+    ticket = tickets.claim(tickets.request_handoff("hold", [], within_hours=True).id, "kim")
+    with pytest.raises(tickets.InvalidTransition):
+        tickets.close(ticket.id, "lee", "resolved")
+    moved = tickets.transfer_to_agent(ticket.id, "kim", "lee")
+    assert moved.agent_username == "lee" and moved.status == tickets.ASSIGNED
+    back = tickets.release(ticket.id, "lee", department="passport")
+    assert (back.status, back.agent_username, back.department) == (tickets.QUEUED, None, "passport")
+    again = tickets.claim(ticket.id, "park")
+    assert again.assigned_at == moved.assigned_at  # the first pickup time is kept for wait statistics
+    closed = tickets.close(ticket.id, "park", "resolved", "안내 완료 010-1234-5678")
+    assert closed.note == "안내 완료 010-****-5678" and closed.closed_at is not None
+    assert tickets.rate(ticket.id, 5).rating == 5
+    with pytest.raises(tickets.InvalidTransition):
+        tickets.rate(ticket.id, 4)  # once
+    with pytest.raises(ValueError):
+        tickets.close(tickets.claim(tickets.request_handoff("h2", [], within_hours=True).id, "kim").id,
+                      "kim", "made-up")

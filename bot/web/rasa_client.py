@@ -1,0 +1,56 @@
+"""A small async client for the Rasa server: REST channel and token-protected HTTP API."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+
+from bot import settings
+
+
+class RasaError(RuntimeError):
+    """Rasa did not answer, or answered with an error."""
+
+
+class RasaClient:
+    def __init__(self, base_url: str = "", token: str = "", timeout: float = 0) -> None:
+        self.base_url = (base_url or settings.RASA_URL).rstrip("/")
+        self.token = token or settings.RASA_API_TOKEN
+        self.timeout = aiohttp.ClientTimeout(total=timeout or 3 * settings.NETWORK_TIMEOUT)
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    async def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def _request(self, method: str, path: str, **kwargs) -> Any:
+        params = {**kwargs.pop("params", {}), "token": self.token}
+        try:
+            http = await self._http()
+            async with http.request(method, f"{self.base_url}{path}", params=params, **kwargs) as response:
+                if response.status >= 400:
+                    raise RasaError(f"{method} {path}: HTTP {response.status}")
+                return await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RasaError(f"{method} {path}: {exc}") from exc
+
+    async def send(self, conversation_id: str, text: str, metadata: Optional[Dict] = None) -> List[Dict]:
+        """A citizen message through the REST channel; the bot's replies (none while paused)."""
+        body = {"sender": conversation_id, "message": text, "metadata": metadata or {}}
+        return await self._request("POST", "/webhooks/rest/webhook", json=body) or []
+
+    async def tracker(self, conversation_id: str) -> Dict:
+        return await self._request("GET", f"/conversations/{conversation_id}/tracker",
+                                   params={"include_events": "ALL"})
+
+    async def append_events(self, conversation_id: str, events: List[Dict]) -> Dict:
+        return await self._request("POST", f"/conversations/{conversation_id}/tracker/events",
+                                   params={"include_events": "NONE"}, json=events)
+
+    async def parse(self, text: str) -> Dict:
+        return await self._request("POST", "/model/parse", json={"text": text})

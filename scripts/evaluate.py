@@ -1,0 +1,203 @@
+"""End-to-end evaluation on the held-out set, ours next to the stock `rasa init` pipeline.
+
+    make evaluate        # = python scripts/evaluate.py
+
+Each held-out phrasing (tests/data/heldout.yml, never used for training) is sent
+over REST to the running servers as a new conversation; the outcome is read
+from the tracker. Writes reports/evaluation.md, reports/evaluation.json and
+reports/confusion.png.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+import requests
+import yaml
+
+from harness import ROOT, send, start, tracker, train
+
+from bot.faq.base import load_faq_base
+
+REPORTS = ROOT / "reports"
+CHITCHAT = {"utter_greet": "greet", "utter_thanks": "thanks", "utter_goodbye": "goodbye",
+            "utter_bot_challenge": "bot_challenge"}
+
+
+def outcome(state: Dict) -> Dict:
+    """What the bot did with the last message, read from its tracker."""
+    slots = state["slots"]
+    if slots.get("handoff_ticket"):
+        return {"kind": "handoff"}
+    kind = slots.get("faq_outcome")
+    if kind == "answer":
+        return {"kind": "answer", "faq_id": slots.get("faq_id")}
+    if kind == "clarify":
+        bots = [e for e in state["events"] if e["event"] == "bot"]
+        buttons = (bots[-1].get("data") or {}).get("buttons") or [] if bots else []
+        return {"kind": "clarify", "choices": [b["payload"][len("/faq_"):] for b in buttons
+                                               if b["payload"].startswith("/faq_")]}
+    if kind in ("offer_human", "out_of_scope"):
+        return {"kind": kind}
+    actions = [e["name"] for e in state["events"] if e["event"] == "action"
+               and e["name"] not in ("action_listen", "action_session_start")]
+    last = actions[-1] if actions else "none"
+    return {"kind": CHITCHAT.get(last, f"other:{last}")}
+
+
+def label(result: Dict) -> str:
+    return result["faq_id"] if result["kind"] == "answer" else result["kind"]
+
+
+def run_pipeline(name: str, items: List[Dict], port: int) -> List[Dict]:
+    servers = start(name, port, port + 50)
+    try:
+        servers.wait_ready(timeout=900)
+        session = requests.Session()
+        send(servers, f"warmup-{name}", "안녕하세요", session)
+        results = []
+        for i, item in enumerate(items):
+            sender = f"eval-{name}-{i}"
+            _, ms = send(servers, sender, item["text"], session)
+            results.append({**item, **outcome(tracker(servers, sender, session)), "ms": ms})
+        return results
+    finally:
+        servers.stop()
+
+
+def metrics(results: List[Dict], faq_ids: set) -> Dict[str, float]:
+    faq = [r for r in results if r["expect"] in faq_ids]
+    humans = [r for r in results if r["expect"] == "request_human"]
+    handoffs = [r for r in results if r["kind"] == "handoff"]
+    oos_said = [r for r in results if r["kind"] == "out_of_scope"]
+    oos = [r for r in results if r["expect"] == "out_of_scope"]
+    chit = [r for r in results if r["expect"] in ("greet", "thanks", "goodbye")]
+    ms = [r["ms"] for r in results]
+    ratio = lambda a, b: (a / b) if b else float("nan")  # noqa: E731
+    return {
+        "faq_items": len(faq),
+        "faq_top1": ratio(sum(label(r) == r["expect"] for r in faq), len(faq)),
+        "faq_wrong_answer": ratio(sum(r["kind"] == "answer" and r["faq_id"] != r["expect"] for r in faq), len(faq)),
+        "clarification_rate": ratio(sum(r["kind"] == "clarify" for r in faq), len(faq)),
+        "clarification_contains_answer": ratio(
+            sum(r["expect"] in r.get("choices", []) for r in faq if r["kind"] == "clarify"),
+            sum(r["kind"] == "clarify" for r in faq)),
+        "resolved_or_clarified": ratio(sum(label(r) == r["expect"] or r["expect"] in r.get("choices", [])
+                                           for r in faq), len(faq)),
+        "handoff_recall": ratio(sum(r["kind"] == "handoff" for r in humans), len(humans)),
+        "handoff_precision": ratio(sum(r["expect"] == "request_human" for r in handoffs), len(handoffs)),
+        "oos_precision": ratio(sum(r["expect"] == "out_of_scope" for r in oos_said), len(oos_said)),
+        "oos_recall": ratio(sum(r["kind"] == "out_of_scope" for r in oos), len(oos)),
+        "chitchat_accuracy": ratio(sum(r["kind"] == r["expect"] for r in chit), len(chit)),
+        "latency_p50_ms": statistics.median(ms),
+        "latency_p95_ms": float(np.percentile(ms, 95)),
+    }
+
+
+def confusion_png(runs: Dict[str, List[Dict]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    base = load_faq_base()
+    category = {e.id: e.category for e in base.entries}
+    rows = list(dict.fromkeys(category.values())) + ["request_human", "out_of_scope", "chitchat"]
+    cols = rows[:-3] + ["clarify", "offer_human", "handoff", "out_of_scope", "chitchat", "other"]
+
+    def row_of(r):
+        e = r["expect"]
+        return category.get(e) or ("chitchat" if e in ("greet", "thanks", "goodbye") else e)
+
+    def col_of(r):
+        if r["kind"] == "answer":
+            return category.get(r["faq_id"], "other")
+        if r["kind"] in ("greet", "thanks", "goodbye", "bot_challenge"):
+            return "chitchat"
+        return r["kind"] if r["kind"] in cols else "other"
+
+    fig, axes = plt.subplots(1, len(runs), figsize=(8 * len(runs), 7))
+    for ax, (name, results) in zip(np.atleast_1d(axes), runs.items()):
+        matrix = np.zeros((len(rows), len(cols)))
+        for r in results:
+            matrix[rows.index(row_of(r)), cols.index(col_of(r))] += 1
+        shares = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+        ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+        ax.set_xticks(range(len(cols)), cols, rotation=60, ha="right")
+        ax.set_yticks(range(len(rows)), rows)
+        ax.set_xlabel("what the bot did (FAQ answers grouped by category)")
+        ax.set_ylabel("held-out label")
+        ax.set_title(f"{name}: share of each row")
+        for i in range(len(rows)):
+            for j in range(len(cols)):
+                if matrix[i, j]:
+                    ax.text(j, i, int(matrix[i, j]), ha="center", va="center", fontsize=7,
+                            color="white" if shares[i, j] > 0.6 else "black")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def markdown(summary: Dict[str, Dict[str, float]], n_items: int, misses: List[Dict]) -> str:
+    names = list(summary)
+    rows = [
+        ("FAQ top-1 accuracy (answered with the right entry)", "faq_top1", "{:.3f}"),
+        ("answered with a wrong entry", "faq_wrong_answer", "{:.3f}"),
+        ("clarification rate (FAQ items)", "clarification_rate", "{:.3f}"),
+        ("… clarification offered the right entry", "clarification_contains_answer", "{:.3f}"),
+        ("right entry answered or offered", "resolved_or_clarified", "{:.3f}"),
+        ("handoff recall (asked for a person → ticket)", "handoff_recall", "{:.3f}"),
+        ("handoff precision", "handoff_precision", "{:.3f}"),
+        ("out-of-scope precision", "oos_precision", "{:.3f}"),
+        ("out-of-scope recall", "oos_recall", "{:.3f}"),
+        ("greet / thanks / goodbye accuracy", "chitchat_accuracy", "{:.3f}"),
+        ("REST latency p50 (ms)", "latency_p50_ms", "{:.0f}"),
+        ("REST latency p95 (ms)", "latency_p95_ms", "{:.0f}"),
+    ]
+    lines = ["# Evaluation on the held-out set", "",
+             f"{n_items} held-out citizen phrasings (`tests/data/heldout.yml`, not used in training), "
+             "each sent over REST to the running Rasa + action servers as a new conversation. "
+             "Reproduce with `make evaluate`.", "",
+             "| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for title, key, fmt in rows:
+        lines.append(f"| {title} | " + " | ".join(fmt.format(summary[n][key]) for n in names) + " |")
+    if "stock" in summary:
+        gain = 100 * (summary["ours"]["faq_top1"] - summary["stock"]["faq_top1"])
+        lines += ["", f"FAQ top-1: ours is {gain:+.1f} points against the stock `rasa init` pipeline."]
+    lines += ["", "![confusion](confusion.png)", "", "## Our misses (FAQ items)", "",
+              "| text | expected | bot |", "|---|---|---|"]
+    for r in misses:
+        bot = label(r) + (f" {r['choices']}" if r["kind"] == "clarify" else "")
+        lines.append(f"| {r['text'].replace('|', '/')} | {r['expect']} | {bot} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Held-out evaluation, ours vs stock.")
+    parser.add_argument("--only", choices=["ours", "stock"], help="evaluate one pipeline")
+    args = parser.parse_args()
+    items = yaml.safe_load((ROOT / "tests" / "data" / "heldout.yml").read_text(encoding="utf-8"))["items"]
+    faq_ids = set(load_faq_base().ids)
+    names = [args.only] if args.only else ["ours", "stock"]
+    runs, summary = {}, {}
+    for offset, name in enumerate(names):
+        train(name)
+        runs[name] = run_pipeline(name, items, 5205 + 100 * offset)
+        summary[name] = metrics(runs[name], faq_ids)
+        print(name, json.dumps(summary[name], indent=2))
+    REPORTS.mkdir(exist_ok=True)
+    confusion_png(runs, REPORTS / "confusion.png")
+    misses = [r for r in runs.get("ours", []) if r["expect"] in faq_ids and label(r) != r["expect"]]
+    (REPORTS / "evaluation.md").write_text(markdown(summary, len(items), misses), encoding="utf-8")
+    (REPORTS / "evaluation.json").write_text(json.dumps({"summary": summary, "results": runs},
+                                                        ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"written: {REPORTS / 'evaluation.md'}, confusion.png, evaluation.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

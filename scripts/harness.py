@@ -1,0 +1,63 @@
+"""Shared by the evaluation and benchmark scripts: models, servers, a REST client."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+from bot.run import Servers  # noqa: E402
+
+MODELS = {"ours": ROOT / "config.yml", "stock": ROOT / "scripts" / "stock_config.yml"}
+TOKEN = "eval-token"
+
+
+def model_path(name: str) -> Path:
+    return ROOT / "models" / ("current.tar.gz" if name == "ours" else f"{name}.tar.gz")
+
+
+def train(name: str, force: bool = False) -> float:
+    """Train ``name`` (ours / stock) unless up to date; returns seconds spent (0 if skipped)."""
+    target = model_path(name)
+    sources = [MODELS[name], ROOT / "domain.yml", *ROOT.glob("data/**/*.yml")]
+    if not force and target.exists() and target.stat().st_mtime > max(p.stat().st_mtime for p in sources):
+        return 0.0
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "rasa", "train", "--config", str(MODELS[name]),
+                    "--fixed-model-name", target.name.replace(".tar.gz", ""), "--out", "models",
+                    "--force", "--quiet"], cwd=ROOT, check=True)
+    return time.perf_counter() - start
+
+
+def start(name: str, rasa_port: int, actions_port: int) -> Servers:
+    run_dir = Path(tempfile.mkdtemp(prefix=f"eval-{name}-"))
+    return Servers(rasa_port=rasa_port, actions_port=actions_port, model=str(model_path(name)),
+                   api_token=TOKEN, database_url=f"sqlite:///{run_dir / 'chatbot.db'}", run_dir=run_dir,
+                   log_dir=run_dir / "logs",
+                   extra_env={"BUSINESS_HOURS": "00:00-24:00", "HOLIDAY_HOURS": ""}).start()
+
+
+def send(servers: Servers, sender: str, text: str, session: requests.Session) -> Tuple[List[Dict], float]:
+    """Replies and the round-trip time in milliseconds."""
+    begin = time.perf_counter()
+    response = session.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                            json={"sender": sender, "message": text}, timeout=120)
+    elapsed = (time.perf_counter() - begin) * 1000
+    response.raise_for_status()
+    return response.json(), elapsed
+
+
+def tracker(servers: Servers, sender: str, session: requests.Session) -> Dict:
+    response = session.get(f"{servers.rasa_url}/conversations/{sender}/tracker",
+                           params={"token": TOKEN}, timeout=60)
+    response.raise_for_status()
+    return response.json()

@@ -1,0 +1,115 @@
+"""The citizen chat and the agent console in a real browser (Debian chromium via Playwright)."""
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import PASSWORD
+
+pytestmark = [pytest.mark.server, pytest.mark.browser]
+SHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("Debian's chromium is missing: run `make system-packages`")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def ask(page, text):
+    page.fill("#chat-input", text)
+    page.press("#chat-input", "Enter")
+
+
+def test_citizen_agent_round_trip(browser, accounts):
+    base = accounts.web_url
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    citizen = browser.new_context(viewport={"width": 360, "height": 740}, locale="ko-KR").new_page()
+    citizen.goto(f"{base}/chat")
+    ask(citizen, "여권 발급 수수료가 얼마예요?")
+    citizen.locator(".msg-bot", has_text="여권 발급 수수료").first.wait_for(timeout=60_000)
+    assert citizen.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+    assert citizen.get_attribute("#chat-log", "aria-live") == "polite"
+    citizen.screenshot(path=str(SHOTS / "citizen-answer.png"), full_page=True)
+
+    ask(citizen, "상담원 연결해 주세요")
+    citizen.wait_for_selector('#chat-status[data-state="queued"]', timeout=60_000)
+    assert "대기" in citizen.inner_text("#chat-status")
+    citizen.screenshot(path=str(SHOTS / "citizen-waiting.png"), full_page=True)
+
+    agent = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ko-KR").new_page()
+    agent.goto(f"{base}/agent")
+    agent.fill('input[name="username"]', "kim")
+    agent.fill('input[name="password"]', PASSWORD)
+    agent.click('button[type="submit"]')
+    agent.wait_for_url(f"{base}/agent")
+    row = agent.locator(".queue-item", has_text="상담원 연결해 주세요").first
+    if not row.count():
+        row = agent.locator(".queue-item").last
+    row.locator(".claim-button").click()
+    agent.locator("#chat-view .msg-bot", has_text="여권 발급 수수료").first.wait_for(timeout=30_000)
+
+    citizen.wait_for_selector('#chat-status[data-state="assigned"]', timeout=30_000)
+    assert "김상담" in citizen.inner_text("#chat-status")
+
+    agent.fill("#agent-input", "안녕하세요, 김상담입니다. 여권 수수료는 종류에 따라 달라요.")
+    agent.click("#agent-send")
+    citizen.locator(".msg-agent", has_text="김상담입니다").wait_for(timeout=30_000)
+    assert "김상담" in citizen.locator(".msg-agent").last.inner_text()
+
+    ask(citizen, "<img src=x onerror=alert(1)> 감사합니다")  # shown as text, never as HTML
+    agent.locator("#chat-view .msg-citizen", has_text="<img src=x").wait_for(timeout=30_000)
+    assert agent.locator("#chat-view img").count() == 0 and citizen.locator("#chat-log img").count() == 0
+    agent.locator("#suggestions .suggestion").first.wait_for(timeout=30_000)
+    agent.screenshot(path=str(SHOTS / "agent-console.png"), full_page=True)
+    citizen.screenshot(path=str(SHOTS / "citizen-agent-chat.png"), full_page=True)
+
+    agent.select_option("#close-outcome", "resolved")
+    agent.fill("#close-note", "수수료 안내")
+    agent.click("#close-button")
+    citizen.wait_for_selector('#chat-status[data-state="bot"]', timeout=30_000)
+    citizen.locator("#rating button").last.click()
+    citizen.locator("#rating", has_text="감사").wait_for(timeout=30_000)
+
+    ask(citizen, "자동차세 연납은 어떻게 신청해요?")
+    citizen.locator(".msg-bot", has_text="연납").last.wait_for(timeout=60_000)
+    citizen.screenshot(path=str(SHOTS / "citizen-back-to-bot.png"), full_page=True)
+
+    citizen.reload()  # the conversation survives a reload
+    citizen.locator(".msg-bot", has_text="연납").last.wait_for(timeout=30_000)
+    citizen.wait_for_selector('#chat-status[data-state="bot"]', timeout=30_000)
+
+
+def test_widget_opens_the_chat_on_any_page(browser, accounts):
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.goto(f"{accounts.web_url}/healthz")  # any page on some origin; the city site in real life
+    page.set_content(f'<html lang="ko"><body><h1>안산시청</h1>'
+                     f'<script src="{accounts.web_url}/widget.js"></script></body></html>')
+    button = page.locator("button[aria-label*='챗봇']")
+    button.click()
+    frame = page.frame_locator("iframe")
+    frame.locator("#chat-input").wait_for(timeout=30_000)
+    frame.locator("#chat-input").fill("도서관 회원증 만들려면 뭐가 필요해요?")
+    frame.locator("#chat-input").press("Enter")
+    frame.locator(".msg-bot").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(SHOTS / "widget.png"))
+    page.keyboard.press("Escape")
+
+
+def test_keyboard_only_chat(browser, accounts):
+    page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    page.goto(f"{accounts.web_url}/chat")
+    page.focus("#chat-input")
+    page.keyboard.type("안녕하세요")
+    page.keyboard.press("Enter")
+    page.locator(".msg-bot").first.wait_for(timeout=60_000)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement && document.activeElement.tagName")
+    assert focused in ("BUTTON", "TEXTAREA", "INPUT", "A")

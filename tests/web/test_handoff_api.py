@@ -1,0 +1,223 @@
+"""The handoff over the real web app, Rasa and action server (API level, no browser)."""
+import asyncio
+import threading
+
+import pytest
+import requests
+import websockets
+
+from bot.handoff import tickets
+from tests.conftest import TEST_TIMEOUTS, TEST_TOKEN
+
+pytestmark = pytest.mark.server
+TIMEOUT = int(TEST_TIMEOUTS["AGENT_DISCONNECT_TIMEOUT"])
+
+
+def is_msg(role, contains=""):
+    return lambda m: m["type"] == "message" and m["role"] == role and contains in m["text"]
+
+
+def is_state(state):
+    return lambda m: m["type"] == "state" and m["state"] == state
+
+
+def tracker(servers, conversation_id):
+    return requests.get(f"{servers.rasa_url}/conversations/{conversation_id}/tracker",
+                        params={"token": TEST_TOKEN}, timeout=30).json()
+
+
+async def queued_citizen(citizen_factory, first_question="여권 발급 수수료가 얼마예요?"):
+    citizen = citizen_factory()
+    await citizen.connect()
+    await citizen.say(first_question)
+    await citizen.expect(is_msg("bot"))
+    await citizen.say("상담원 연결해 주세요")
+    state = await citizen.expect(is_state("queued"))
+    return citizen, state["ticket_id"]
+
+
+async def test_citizen_to_agent_and_back_to_the_bot(citizen_factory, agent_factory, servers, server_db):
+    citizen, ticket_id = await queued_citizen(citizen_factory)
+    agent = agent_factory("kim")
+    await agent.connect()
+    queue = await agent.expect(lambda m: m["type"] == "queue" and any(t["id"] == ticket_id for t in m["tickets"]))
+    row = next(t for t in queue["tickets"] if t["id"] == ticket_id)
+    assert row["status"] == "queued" and row["last_question"] and row["waiting_seconds"] >= 0
+
+    assert agent.post(f"/agent/api/tickets/{ticket_id}/claim").status_code == 200
+    assert (await citizen.expect(is_state("assigned")))["agent_name"] == "김상담"
+    await citizen.expect(is_msg("system", "김상담 상담원이 연결"))
+
+    detail = agent.get(f"/agent/api/tickets/{ticket_id}").json()
+    roles = [m["role"] for m in detail["transcript"]]
+    assert roles[:2] == ["citizen", "bot"] and "수수료" in detail["transcript"][0]["text"]
+
+    await citizen.say("제 번호는 010-1234-5678 이에요")
+    got = await agent.expect(lambda m: m["type"] == "message" and m.get("ticket_id") == ticket_id
+                             and m["role"] == "citizen")
+    assert got["text"] == "제 번호는 010-****-5678 이에요"
+    suggestions = agent.get(f"/agent/api/tickets/{ticket_id}/suggestions").json()["suggestions"]
+    assert 1 <= len(suggestions) <= 3 and all(s["answer"] and s["faq_id"] for s in suggestions)
+
+    assert agent.post(f"/agent/api/tickets/{ticket_id}/messages", {"text": "네, 확인해 드릴게요."}).status_code == 200
+    reply = await citizen.expect(is_msg("agent", "확인해 드릴게요"))
+    assert reply["agent_name"] == "김상담"
+
+    closed = agent.post(f"/agent/api/tickets/{ticket_id}/close", {"outcome": "resolved", "note": "안내 완료"})
+    assert closed.status_code == 200
+    await citizen.expect(is_state("bot"))
+    await citizen.expect(lambda m: m["type"] == "rating_request" and m["ticket_id"] == ticket_id)
+    await citizen.send({"type": "rating", "ticket_id": ticket_id, "score": 5})
+    for _ in range(50):
+        if tickets.get(ticket_id).rating == 5:
+            break
+        await asyncio.sleep(0.1)
+    assert tickets.get(ticket_id).rating == 5
+
+    await citizen.say("자동차세 연납 신청은 어떻게 해요?")  # the bot answers again
+    await citizen.expect(is_msg("bot", "연납"))
+    events = tracker(servers, citizen.conversation_id)["events"]
+    kinds = [e["event"] for e in events]
+    assert "pause" in kinds and "resume" in kinds
+    agent_texts = [e["text"] for e in events if e["event"] == "bot" and (e.get("metadata") or {}).get("role") == "agent"]
+    assert agent_texts == ["네, 확인해 드릴게요."]  # the tracker is the record of the agent chat too
+
+    editor = agent_factory("editor")
+    stats = editor.get("/agent/api/stats").json()
+    assert stats["resolved_by_agent"] >= 1 and stats["satisfaction"]["count"] >= 1
+    assert agent.get("/agent/api/stats").status_code == 403  # agents do not see the counters
+
+
+async def test_two_agents_never_take_the_same_chat(citizen_factory, agent_factory, server_db):
+    _, ticket_id = await queued_citizen(citizen_factory)
+    kim, lee = agent_factory("kim"), agent_factory("lee")
+    barrier, results = threading.Barrier(2), {}
+
+    def claim(agent):
+        barrier.wait()
+        results[agent.username] = agent.post(f"/agent/api/tickets/{ticket_id}/claim").status_code
+
+    threads = [threading.Thread(target=claim, args=(a,)) for a in (kim, lee)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results.values()) == [200, 409]
+    winner = next(name for name, code in results.items() if code == 200)
+    assert tickets.get(ticket_id).agent_username == winner
+
+
+async def test_reconnect_keeps_the_conversation(citizen_factory):
+    citizen, ticket_id = await queued_citizen(citizen_factory, "도서관 몇 시까지 해요?")
+    conversation = citizen.conversation_id
+    await citizen.close()
+    again = citizen_factory()
+    welcome = await again.connect(conversation)
+    assert welcome["conversation_id"] == conversation
+    assert welcome["state"]["state"] == "queued" and welcome["state"]["ticket_id"] == ticket_id
+    texts = [m["text"] for m in welcome["history"]]
+    assert texts[0] == "도서관 몇 시까지 해요?" and "상담원 연결해 주세요" in texts
+    forged = citizen_factory()
+    assert (await forged.connect("../../etc/passwd"))["conversation_id"] != "../../etc/passwd"
+
+
+async def test_agent_disconnect_returns_the_chat_to_the_queue(citizen_factory, agent_factory, server_db):
+    citizen, ticket_id = await queued_citizen(citizen_factory)
+    agent = agent_factory("lee")
+    await agent.connect()
+    assert agent.post(f"/agent/api/tickets/{ticket_id}/claim").status_code == 200
+    await citizen.expect(is_state("assigned"))
+    await agent.close()
+    await citizen.expect(is_msg("system", "다시 대기열로"), timeout=TIMEOUT + 20)
+    await citizen.expect(is_state("queued"))
+    ticket = tickets.get(ticket_id)
+    assert ticket.status == tickets.QUEUED and ticket.agent_username is None
+
+
+async def test_citizen_who_leaves_the_queue_is_cancelled(citizen_factory, servers, server_db):
+    citizen, ticket_id = await queued_citizen(citizen_factory)
+    conversation = citizen.conversation_id
+    await citizen.close()
+    for _ in range(TIMEOUT + 20):
+        await asyncio.sleep(1)
+        if tickets.get(ticket_id).status == tickets.CANCELLED:
+            break
+    assert tickets.get(ticket_id).status == tickets.CANCELLED
+    assert tracker(servers, conversation)["paused"] is False  # the bot is back for them
+
+
+async def test_message_racing_a_close_is_not_lost(citizen_factory, agent_factory, servers, server_db):
+    citizen, ticket_id = await queued_citizen(citizen_factory)
+    agent = agent_factory("kim")
+    await agent.connect()
+    assert agent.post(f"/agent/api/tickets/{ticket_id}/claim").status_code == 200
+    await citizen.expect(is_state("assigned"))
+
+    close = asyncio.get_running_loop().run_in_executor(
+        None, lambda: agent.post(f"/agent/api/tickets/{ticket_id}/close", {"outcome": "info_given"}))
+    await citizen.say("잠깐만요 하나 더 있어요")
+    assert (await close).status_code == 200
+    await citizen.expect(is_state("bot"))
+    user_texts = [e["text"] for e in tracker(servers, citizen.conversation_id)["events"] if e["event"] == "user"]
+    assert "잠깐만요 하나 더 있어요" in user_texts  # kept in the record whatever won the race
+    delivered = [m for m in agent.inbox if m.get("role") == "citizen" and "하나 더" in m.get("text", "")] + \
+                [m for m in citizen.inbox if m.get("role") == "bot"]
+    if not delivered:  # it reached whoever held the conversation at that instant
+        await citizen.expect(is_msg("bot"), timeout=30)
+
+
+async def test_callback_outside_hours_keeps_the_phone_for_the_assigned_agent(
+        citizen_factory, agent_factory, server_db):
+    conversation = "c-" + "ab" * 16
+    ticket = tickets.request_handoff(conversation, [], within_hours=False)
+    citizen = citizen_factory()
+    welcome = await citizen.connect(conversation)
+    assert welcome["state"]["state"] == "callback"
+    await citizen.expect(lambda m: m["type"] == "callback_form")
+    await citizen.send({"type": "callback_request", "ticket_id": ticket.id, "phone": "010-5555-6666",
+                        "consent": False})
+    assert "동의" in (await citizen.expect(lambda m: m["type"] == "error"))["text"]
+    await citizen.send({"type": "callback_request", "ticket_id": ticket.id, "phone": "010 5555 6666",
+                        "consent": True})
+    assert "010-****-6666" in (await citizen.expect(is_msg("system", "콜백")))["text"]
+    kim, lee = agent_factory("kim"), agent_factory("lee")
+    assert lee.get(f"/agent/api/tickets/{ticket.id}").json()["ticket"]["callback_phone"] == "010-****-6666"
+    assert kim.post(f"/agent/api/tickets/{ticket.id}/claim").status_code == 200
+    assert kim.get(f"/agent/api/tickets/{ticket.id}").json()["ticket"]["callback_phone"] == "010-5555-6666"
+
+
+def test_console_needs_login_csrf_and_the_right_role(accounts, agent_factory):
+    base = accounts.web_url
+    assert requests.get(f"{base}/agent/api/queue", timeout=30).status_code == 401
+    assert requests.get(f"{base}/agent", timeout=30, allow_redirects=False).headers["location"] == "/agent/login"
+    kim = agent_factory("kim")
+    assert kim.post("/agent/api/tickets/1/claim", csrf="wrong").status_code == 403
+    assert kim.post("/agent/logout", csrf="").status_code == 403
+    wrong = type(kim)(base, "kim")
+    assert wrong.login("not-the-password").status_code == 401
+    page = requests.get(f"{base}/agent", cookies=kim.http.cookies, timeout=30)
+    assert page.headers["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in page.headers[
+        "Content-Security-Policy"]
+    cookie = next(c for c in kim.http.cookies if c.name == "ansan_session")
+    assert cookie.has_nonstandard_attr("HttpOnly") or cookie._rest.get("HttpOnly") is not None
+    assert kim.post("/agent/logout").status_code == 200
+    assert kim.get("/agent/api/me").status_code == 401
+
+
+async def test_agent_socket_without_a_session_is_refused(accounts):
+    url = accounts.web_url.replace("http", "ws") + "/agent/ws"
+    async with websockets.connect(url) as ws:
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 10)
+    assert closed.value.code == 4401
+
+
+async def test_bad_frames_get_a_polite_error(citizen_factory):
+    citizen = citizen_factory()
+    await citizen.connect()
+    await citizen.ws.send("not json")
+    assert "요청" in (await citizen.expect(lambda m: m["type"] == "error"))["text"]
+    await citizen.send({"type": "rating", "ticket_id": 999999, "score": 9})
+    await citizen.expect(lambda m: m["type"] == "error")
+    await citizen.say("")
+    assert "비어" in (await citizen.expect(is_msg("bot"))).get("text")
