@@ -41,7 +41,7 @@ spacy-model: $(STAMP)
 data: $(STAMP)
 	$(PY) -m bot.faq.sync
 
-models/.trained: $(STAMP) config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+models/.trained: $(STAMP) config.yml domain.yml $(shell find data -name '*.yml' ! -name answer_policy.yml 2>/dev/null)
 	$(MAKE) data embeddings spacy-model
 	$(BIN)/rasa train --fixed-model-name current --out models --force --quiet
 	touch $@

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import re
 import statistics
 import sys
 import threading
@@ -24,10 +23,7 @@ import numpy as np
 import requests
 import yaml
 
-from harness import ROOT, send, start, train
-
-BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-
+from harness import ROOT, send, start, train, write_section
 
 def questions() -> List[str]:
     items = yaml.safe_load((ROOT / "tests" / "data" / "heldout.yml").read_text(encoding="utf-8"))["items"]
@@ -109,16 +105,6 @@ def table(results: Dict[str, Dict]) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, text: str) -> None:
-    content = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in content:
-        content = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, content, flags=re.S)
-    else:
-        content += f"\n## The bot over REST\n\n{block}\n"
-    path.write_text(content, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", type=Path, help="update this markdown file's section")
@@ -128,7 +114,8 @@ def main() -> int:
     text = table(results)
     print(text)
     if args.write:
-        write_section(args.write, text)
+        write_section(args.write, "bench", text, "The bot over REST")
+        write_section(ROOT / "README.md", "benchmarks", text, "Benchmarks")
     return 0
 
 

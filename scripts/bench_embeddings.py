@@ -14,7 +14,6 @@ import argparse
 import csv
 import json
 import platform
-import re
 import resource
 import statistics
 import subprocess
@@ -26,10 +25,9 @@ from typing import Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from harness import ROOT, write_section  # noqa: E402  (also puts the project on sys.path)
+
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
-BEGIN, END = "<!-- bench-embeddings:begin -->", "<!-- bench-embeddings:end -->"
 
 
 # ----------------------------------------------------------------------------- data
@@ -223,16 +221,6 @@ def _cpus() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def write_section(path: Path, table: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{table}\n{END}"
-    if BEGIN in text:
-        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        text += f"\n## Sentence embeddings\n\n{block}\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
@@ -250,7 +238,7 @@ def main() -> int:
     table = report(args.data_dir)
     print(table)
     if args.write:
-        write_section(args.write, table)
+        write_section(args.write, "bench-embeddings", table, "Sentence embeddings")
         print(f"\nwritten to {args.write}")
     return 0
 

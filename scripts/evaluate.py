@@ -13,6 +13,7 @@ import argparse
 import json
 import statistics
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Dict, List
 
@@ -20,7 +21,7 @@ import numpy as np
 import requests
 import yaml
 
-from harness import ROOT, send, start, tracker, train
+from harness import ROOT, send, start, tracker, train, write_section
 
 from bot.faq.base import load_faq_base
 
@@ -142,7 +143,7 @@ def confusion_png(runs: Dict[str, List[Dict]], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
-def markdown(summary: Dict[str, Dict[str, float]], n_items: int, misses: List[Dict]) -> str:
+def summary_table(summary: Dict[str, Dict[str, float]]) -> List[str]:
     names = list(summary)
     rows = [
         ("FAQ top-1 accuracy (answered with the right entry)", "faq_top1", "{:.3f}"),
@@ -158,16 +159,20 @@ def markdown(summary: Dict[str, Dict[str, float]], n_items: int, misses: List[Di
         ("REST latency p50 (ms)", "latency_p50_ms", "{:.0f}"),
         ("REST latency p95 (ms)", "latency_p95_ms", "{:.0f}"),
     ]
+    lines = ["| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for title, key, fmt in rows:
+        lines.append(f"| {title} | " + " | ".join(fmt.format(summary[n][key]) for n in names) + " |")
+    if "stock" in summary and "ours" in summary:
+        gain = 100 * (summary["ours"]["faq_top1"] - summary["stock"]["faq_top1"])
+        lines += ["", f"FAQ top-1: ours is {gain:+.1f} points against the stock `rasa init` pipeline."]
+    return lines
+
+
+def markdown(summary: Dict[str, Dict[str, float]], n_items: int, misses: List[Dict]) -> str:
     lines = ["# Evaluation on the held-out set", "",
              f"{n_items} held-out citizen phrasings (`tests/data/heldout.yml`, not used in training), "
              "each sent over REST to the running Rasa + action servers as a new conversation. "
-             "Reproduce with `make evaluate`.", "",
-             "| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
-    for title, key, fmt in rows:
-        lines.append(f"| {title} | " + " | ".join(fmt.format(summary[n][key]) for n in names) + " |")
-    if "stock" in summary:
-        gain = 100 * (summary["ours"]["faq_top1"] - summary["stock"]["faq_top1"])
-        lines += ["", f"FAQ top-1: ours is {gain:+.1f} points against the stock `rasa init` pipeline."]
+             f"Measured {date.today()}; reproduce with `make evaluate`.", ""] + summary_table(summary)
     lines += ["", "![confusion](confusion.png)", "", "## Our misses (FAQ items)", "",
               "| text | expected | bot |", "|---|---|---|"]
     for r in misses:
@@ -193,6 +198,10 @@ def main() -> int:
     confusion_png(runs, REPORTS / "confusion.png")
     misses = [r for r in runs.get("ours", []) if r["expect"] in faq_ids and label(r) != r["expect"]]
     (REPORTS / "evaluation.md").write_text(markdown(summary, len(items), misses), encoding="utf-8")
+    if len(summary) == 2:
+        write_section(ROOT / "README.md", "evaluation",
+                      f"Measured {date.today()} ({len(items)} held-out items):\n\n" + "\n".join(summary_table(summary)),
+                      "Evaluation")
     (REPORTS / "evaluation.json").write_text(json.dumps({"summary": summary, "results": runs},
                                                         ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"written: {REPORTS / 'evaluation.md'}, confusion.png, evaluation.json")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -15,8 +16,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from bot.run import Servers  # noqa: E402
-
 MODELS = {"ours": ROOT / "config.yml", "stock": ROOT / "scripts" / "stock_config.yml"}
 TOKEN = "eval-token"
 
@@ -28,7 +27,9 @@ def model_path(name: str) -> Path:
 def train(name: str, force: bool = False) -> float:
     """Train ``name`` (ours / stock) unless up to date; returns seconds spent (0 if skipped)."""
     target = model_path(name)
-    sources = [MODELS[name], ROOT / "domain.yml", *ROOT.glob("data/**/*.yml")]
+    # the answer policy is read at start-up, not trained
+    sources = [MODELS[name], ROOT / "domain.yml",
+               *(p for p in ROOT.glob("data/**/*.yml") if p.name != "answer_policy.yml")]
     if not force and target.exists() and target.stat().st_mtime > max(p.stat().st_mtime for p in sources):
         return 0.0
     start = time.perf_counter()
@@ -38,7 +39,10 @@ def train(name: str, force: bool = False) -> float:
     return time.perf_counter() - start
 
 
-def start(name: str, rasa_port: int, actions_port: int) -> Servers:
+def start(name: str, rasa_port: int, actions_port: int):
+    """Start the Rasa + action servers of pipeline ``name`` on their own SQLite database."""
+    from bot.run import Servers
+
     run_dir = Path(tempfile.mkdtemp(prefix=f"eval-{name}-"))
     return Servers(rasa_port=rasa_port, actions_port=actions_port, model=str(model_path(name)),
                    api_token=TOKEN, database_url=f"sqlite:///{run_dir / 'chatbot.db'}", run_dir=run_dir,
@@ -46,7 +50,7 @@ def start(name: str, rasa_port: int, actions_port: int) -> Servers:
                    extra_env={"BUSINESS_HOURS": "00:00-24:00", "HOLIDAY_HOURS": ""}).start()
 
 
-def send(servers: Servers, sender: str, text: str, session: requests.Session) -> Tuple[List[Dict], float]:
+def send(servers, sender: str, text: str, session: requests.Session) -> Tuple[List[Dict], float]:
     """Replies and the round-trip time in milliseconds."""
     begin = time.perf_counter()
     response = session.post(f"{servers.rasa_url}/webhooks/rest/webhook",
@@ -56,8 +60,20 @@ def send(servers: Servers, sender: str, text: str, session: requests.Session) ->
     return response.json(), elapsed
 
 
-def tracker(servers: Servers, sender: str, session: requests.Session) -> Dict:
+def tracker(servers, sender: str, session: requests.Session) -> Dict:
     response = session.get(f"{servers.rasa_url}/conversations/{sender}/tracker",
                            params={"token": TOKEN}, timeout=60)
     response.raise_for_status()
     return response.json()
+
+
+def write_section(path: Path, name: str, text: str, heading: str) -> None:
+    """Replace the ``<!-- name:begin -->…<!-- name:end -->`` block of a markdown file."""
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    content = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    block = f"{begin}\n{text}\n{end}"
+    if begin in content:
+        content = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, content, flags=re.S)
+    else:
+        content += f"\n## {heading}\n\n{block}\n"
+    path.write_text(content, encoding="utf-8")

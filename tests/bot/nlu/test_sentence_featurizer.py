@@ -1,0 +1,63 @@
+"""Contract of SentenceEmbeddingFeaturizer (Rasa 3 GraphComponent)."""
+import numpy as np
+import pytest
+from rasa.engine.graph import GraphComponent
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.embeddings.model import encode_queries
+from bot.nlu.sentence_featurizer import SentenceEmbeddingFeaturizer
+from tests.bot.nlu.conftest import ALIAS
+
+
+def make(config=None, context=None, storage=None):
+    merged = {**SentenceEmbeddingFeaturizer.get_default_config(), **(config or {})}
+    return SentenceEmbeddingFeaturizer.create(merged, storage, None, context)
+
+
+def test_is_a_graph_component_with_defaults_and_packages():
+    assert issubclass(SentenceEmbeddingFeaturizer, GraphComponent)
+    config = SentenceEmbeddingFeaturizer.get_default_config()
+    assert config["model"] is None and config["batch_size"] >= 1 and "alias" in config
+    assert set(SentenceEmbeddingFeaturizer.required_packages()) == {"sentence_transformers", "torch"}
+
+
+def test_adds_one_normalized_sentence_feature(context, storage):
+    featurizer = make({"alias": ALIAS}, context, storage)
+    message = Message(data={TEXT: "여권 발급 수수료가 얼마예요?"})
+    featurizer.process([message])
+    sentence = message.get_dense_features(TEXT, [ALIAS])[1]
+    assert message.get_dense_features(TEXT, [ALIAS])[0] is None  # no sequence features
+    vector = sentence.features
+    assert vector.shape == (1, 384) and np.isclose(np.linalg.norm(vector), 1.0, atol=1e-4)
+    np.testing.assert_allclose(vector[0], encode_queries(["여권 발급 수수료가 얼마예요?"])[0], atol=1e-5)
+    [feature] = message.features
+    assert (feature.origin, feature.type, feature.attribute) == (ALIAS, FEATURE_TYPE_SENTENCE, TEXT)
+    assert feature.type != FEATURE_TYPE_SEQUENCE
+
+
+def test_alias_defaults_to_the_node_name(context, storage):
+    featurizer = make({}, context, storage)
+    message = Message(data={TEXT: "안녕하세요"})
+    featurizer.process([message])
+    assert message.features[0].origin == context.node_name
+
+
+def test_training_data_in_batches_and_odd_text(context, storage):
+    featurizer = make({"alias": ALIAS, "batch_size": 2}, context, storage)
+    texts = ["계량기 동파", "", "🥶🥶", "ㅋㅋㅋㅋ", "<script>alert(1)</script>"]
+    data = featurizer.process_training_data(TrainingData([Message(data={TEXT: t}) for t in texts]))
+    vectors = [m.features[0].features for m in data.training_examples]
+    assert len(vectors) == len(texts) and all(np.isfinite(v).all() for v in vectors)
+
+
+def test_message_without_text_is_left_alone(context, storage):
+    message = Message(data={"intent": "greet"})
+    make({"alias": ALIAS}, context, storage).process([message])
+    assert message.features == []
+
+
+def test_invalid_config_is_rejected(context, storage):
+    with pytest.raises(ValueError):
+        make({"batch_size": 0}, context, storage)
