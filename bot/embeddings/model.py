@@ -79,7 +79,7 @@ def encode_queries(texts: Sequence[str], model_name: Optional[str] = None) -> np
     """L2-normalized float32 embeddings, one row per text, with the query prompt."""
     model = get_model(model_name)
     if not texts:
-        return np.zeros((0, model.get_sentence_embedding_dimension()), dtype=np.float32)
+        return np.zeros((0, model.get_embedding_dimension()), dtype=np.float32)
     return model.encode(
         [text.strip() for text in texts],
         prompt_name=query_prompt_name(model),

@@ -53,6 +53,6 @@ def handoff_reply(conversation_id: str, transcript: List[dict], category: Option
     opening = hours.next_opening(now)
     when = f" 다음 상담 시작: {opening:%m월 %d일 %H:%M}." if opening else ""
     text = (f"지금은 상담원 운영 시간이 아니에요 (운영: {hours.describe()}).{when} "
-            f"문의 내용은 접수번호 {ticket.id}로 남겨 두었어요. 운영 시간에 다시 '상담원 연결'을 "
-            "요청해 주시거나, 궁금한 점을 챗봇에게 물어봐 주세요.")
+            f"문의 내용은 접수번호 {ticket.id}로 남겨 두었어요. 전화번호를 남겨 주시면(개인정보 수집·이용 "
+            "동의 필요) 운영 시간에 상담원이 연락드려요. 운영 시간에 다시 '상담원 연결'을 요청하셔도 돼요.")
     return HandoffResult(ticket, text, pause_bot=False)

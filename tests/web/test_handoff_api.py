@@ -158,7 +158,11 @@ async def test_message_racing_a_close_is_not_lost(citizen_factory, agent_factory
     await citizen.say("잠깐만요 하나 더 있어요")
     assert (await close).status_code == 200
     await citizen.expect(is_state("bot"))
-    user_texts = [e["text"] for e in tracker(servers, citizen.conversation_id)["events"] if e["event"] == "user"]
+    for _ in range(60):  # the message may still be on its way through Rasa
+        user_texts = [e["text"] for e in tracker(servers, citizen.conversation_id)["events"] if e["event"] == "user"]
+        if "잠깐만요 하나 더 있어요" in user_texts:
+            break
+        await asyncio.sleep(0.5)
     assert "잠깐만요 하나 더 있어요" in user_texts  # kept in the record whatever won the race
     delivered = [m for m in agent.inbox if m.get("role") == "citizen" and "하나 더" in m.get("text", "")] + \
                 [m for m in citizen.inbox if m.get("role") == "bot"]

@@ -65,5 +65,6 @@ def test_follow_up_does_not_override_a_clear_new_question(base):
 
 def test_policy_file_loads_with_every_value():
     config = load_policy()
-    assert 0 < config.clarify_threshold < config.answer_threshold <= 1
+    # clarify == answer is allowed: then only a small lead over the runner-up asks which one
+    assert 0 < config.choice_threshold <= config.clarify_threshold <= config.answer_threshold <= 1
     assert config.ranker.cosine_floor < config.ranker.cosine_ceiling
