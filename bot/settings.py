@@ -50,7 +50,6 @@ ACTIONS_PORT = _int("ACTIONS_PORT", 5055)
 RASA_API_TOKEN = _env("RASA_API_TOKEN", "local-dev-token")
 #: the trained model Rasa serves
 RASA_MODEL = _env("RASA_MODEL", str(PROJECT_ROOT / "models" / "current.tar.gz"))
-ACTION_ENDPOINT = _env("ACTION_ENDPOINT", f"http://127.0.0.1:{ACTIONS_PORT}/webhook")
 
 # --- conversation ----------------------------------------------------------------
 #: citizen messages longer than this are cut before the bot reads them

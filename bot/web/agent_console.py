@@ -20,6 +20,7 @@ from bot.handoff import callback, counters, tickets
 from bot.korean.normalize import clean_message
 from bot.web import users
 from bot.web.chat_service import ChatService, db
+from bot.web.rasa_client import RasaError
 from bot.web.static_files import static_response
 
 logger = logging.getLogger(__name__)
@@ -228,6 +229,9 @@ async def _ticket_action(request: Request, ticket_id: int, action):
         return _error(403, "내가 맡은 상담이 아니에요.")
     except ValueError as exc:
         return _error(400, str(exc))
+    except RasaError:
+        logger.exception("Rasa unreachable during a ticket action")
+        return _error(503, "챗봇 서버에 연결할 수 없어요. 잠시 후 다시 시도해 주세요.")
     ticket = result if isinstance(result, tickets.Ticket) else await db(tickets.get, ticket_id)
     return response.json({"ticket": await db(_service(request).ticket_json, ticket)})
 

@@ -147,8 +147,9 @@ class ChatService:
             if not live:
                 await self.hub.to_citizen(conversation_id, {"type": "typing", "role": "bot", "on": False})
         for reply in replies:
-            await self.hub.to_citizen(conversation_id, transcript.message(
-                "bot", reply.get("text") or "", buttons=reply.get("buttons")))
+            if reply.get("text") or reply.get("buttons"):
+                await self.hub.to_citizen(conversation_id, transcript.message(
+                    "bot", reply.get("text") or "", buttons=reply.get("buttons")))
         if live:  # Rasa paused: the agents get it
             shown = transcript.payload_title(text) or prepare_text(text)
             await self.hub.to_agents(transcript.message("citizen", shown) | {"ticket_id": ticket.id})

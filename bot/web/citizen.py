@@ -9,6 +9,7 @@ from sanic import Blueprint, Request, response
 
 from bot.handoff import tickets
 from bot.web.chat_service import ChatService, db, new_conversation_id
+from bot.web.rasa_client import RasaError
 from bot.web.static_files import static_response
 
 logger = logging.getLogger(__name__)
@@ -104,6 +105,9 @@ async def _handle(service: ChatService, ws, conversation_id: str, kind: str, fra
         await _send(ws, {"type": "error", "text": str(exc) if _is_korean(str(exc)) else "요청을 처리할 수 없어요."})
     except (PermissionError, tickets.InvalidTransition, tickets.TicketNotFound):
         await _send(ws, {"type": "error", "text": "지금은 처리할 수 없는 요청이에요."})
+    except RasaError:
+        logger.exception("Rasa unreachable")
+        await _send(ws, {"type": "error", "text": "잠시 연결이 원활하지 않아요. 잠시 후 다시 시도해 주세요."})
 
 
 def _is_korean(text: str) -> bool:
