@@ -55,6 +55,11 @@ def label(result: Dict) -> str:
     return result["faq_id"] if result["kind"] == "answer" else result["kind"]
 
 
+def is_right(result: Dict) -> bool:
+    """The bot did what the item expects (a request for a person expects a handoff)."""
+    return label(result) == ("handoff" if result["expect"] == "request_human" else result["expect"])
+
+
 def run_pipeline(name: str, items: List[Dict], port: int) -> List[Dict]:
     servers = start(name, port, port + 50)
     try:
@@ -168,7 +173,8 @@ def summary_table(summary: Dict[str, Dict[str, float]]) -> List[str]:
     return lines
 
 
-def markdown(summary: Dict[str, Dict[str, float]], n_items: int, misses: List[Dict]) -> str:
+def markdown(summary: Dict[str, Dict[str, float]], n_items: int, misses: List[Dict],
+             other_misses: List[Dict]) -> str:
     lines = ["# Evaluation on the held-out set", "",
              f"{n_items} held-out citizen phrasings (`tests/data/heldout.yml`, not used in training), "
              "each sent over REST to the running Rasa + action servers as a new conversation. "
@@ -178,6 +184,11 @@ def markdown(summary: Dict[str, Dict[str, float]], n_items: int, misses: List[Di
     for r in misses:
         bot = label(r) + (f" {r['choices']}" if r["kind"] == "clarify" else "")
         lines.append(f"| {r['text'].replace('|', '/')} | {r['expect']} | {bot} |")
+    if other_misses:
+        lines += ["", "## Our misses (other items)", "",
+                  "`offer_human`: the bot said it was unsure, named the topics it covers and offered a person.",
+                  "", "| text | expected | bot |", "|---|---|---|"]
+        lines += [f"| {r['text'].replace('|', '/')} | {r['expect']} | {label(r)} |" for r in other_misses]
     return "\n".join(lines) + "\n"
 
 
@@ -196,8 +207,11 @@ def main() -> int:
         print(name, json.dumps(summary[name], indent=2))
     REPORTS.mkdir(exist_ok=True)
     confusion_png(runs, REPORTS / "confusion.png")
-    misses = [r for r in runs.get("ours", []) if r["expect"] in faq_ids and label(r) != r["expect"]]
-    (REPORTS / "evaluation.md").write_text(markdown(summary, len(items), misses), encoding="utf-8")
+    misses = [r for r in runs.get("ours", []) if not is_right(r)]
+    faq_misses = [r for r in misses if r["expect"] in faq_ids]
+    other_misses = [r for r in misses if r["expect"] not in faq_ids]
+    (REPORTS / "evaluation.md").write_text(markdown(summary, len(items), faq_misses, other_misses),
+                                           encoding="utf-8")
     if len(summary) == 2:
         write_section(ROOT / "README.md", "evaluation",
                       f"Measured {date.today()} ({len(items)} held-out items):\n\n" + "\n".join(summary_table(summary)),

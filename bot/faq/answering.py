@@ -58,8 +58,9 @@ def candidates_from(faq_ranking: Optional[Sequence[Mapping]], intent_ranking: Se
     return out
 
 
-def _topics(base: FaqBase) -> str:
-    return "·".join(base.categories().values())
+def _what_the_bot_does(base: FaqBase) -> str:
+    topics = "·".join(base.categories().values())
+    return f"저는 {base.city.facts.get('city_name', '')} 민원 안내 챗봇으로 {topics} 관련 문의에 답변해 드려요."
 
 
 def respond(text: str, intent: Optional[str], intent_ranking: Sequence[Mapping],
@@ -86,11 +87,12 @@ def respond(text: str, intent: Optional[str], intent_ranking: Sequence[Mapping],
         )
         reply.slots["handoff_offered"] = False
     elif decision.kind == OUT_OF_SCOPE:
-        reply.say(f"죄송하지만 그 질문은 제가 도와드리기 어려워요. 저는 {base.city.facts.get('city_name', '')} "
-                  f"민원 안내 챗봇으로 {_topics(base)} 관련 문의에 답변해 드려요.")
+        reply.say(f"죄송하지만 그 질문은 제가 도와드리기 어려워요. {_what_the_bot_does(base)}")
         reply.slots["handoff_offered"] = False
     else:
-        reply.say("죄송해요, 질문을 정확히 이해하지 못했어요. 상담원에게 연결해 드릴까요?",
+        # Unclear: maybe a city question the base lacks, maybe off-topic — offer both ways on.
+        reply.say(f"죄송해요, 질문을 정확히 이해하지 못했어요. {_what_the_bot_does(base)} "
+                  "다른 말로 다시 질문하시거나, 상담원에게 연결해 드릴까요?",
                   [{"title": "네, 상담원 연결", "payload": HUMAN_PAYLOAD},
                    {"title": "아니요, 다시 질문할게요", "payload": DENY_PAYLOAD}])
         reply.slots["handoff_offered"] = True

@@ -24,6 +24,7 @@ def test_ambiguous_question_gets_up_to_three_buttons_with_faq_ids(run_action):
 def test_unclear_question_offers_a_human(run_action):
     messages, events = run_action(ActionAnswerFaq(), "unclear")
     assert "상담원" in messages[0]["text"]
+    assert "여권" in messages[0]["text"] and "수도" in messages[0]["text"]  # says what the bot covers
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/request_human", "/deny"]
     assert slots(events)["handoff_offered"] is True and slots(events)["faq_id"] is None
 
