@@ -1,8 +1,10 @@
 """Per-conversation counters for analytics, and the aggregate the console exposes."""
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta, timezone
 from statistics import mean, median
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +15,18 @@ from bot.storage.models import ConversationRecord, HandoffTicket, utcnow
 BOT_KINDS = {"answer": "bot_answers", "clarify": "bot_clarifications",
              "offer_human": "bot_fallbacks", "out_of_scope": "bot_fallbacks"}
 AGENT_RESOLVED = ("resolved", "info_given")
+DEFAULT_PERIOD_DAYS = 30
+MAX_PERIOD_DAYS = 366
+# only the columns the summary reads (not transcripts)
+RECORD_COLUMNS = (ConversationRecord.conversation_id, ConversationRecord.bot_answers,
+                  ConversationRecord.bot_clarifications, ConversationRecord.bot_fallbacks)
+TICKET_COLUMNS = (HandoffTicket.conversation_id, HandoffTicket.status, HandoffTicket.outcome,
+                  HandoffTicket.rating, HandoffTicket.created_at, HandoffTicket.assigned_at,
+                  HandoffTicket.closed_at)
+
+
+class InvalidPeriod(ValueError):
+    """The asked period is empty or too long (the message is for the user, in Korean)."""
 
 
 def _bump(conversation_id: str, column: Optional[str], channel: str = "web") -> None:
@@ -50,11 +64,35 @@ def _seconds(later, earlier) -> Optional[float]:
     return (later - earlier).total_seconds()
 
 
-def summary() -> Dict:
-    """Resolution by bot/agent, wait and handling times, outcomes, ratings."""
+def period(first: Optional[date], last: Optional[date], zone: str, today: Optional[date] = None
+           ) -> Tuple[date, date, datetime, datetime]:
+    """Whole local days ``first``…``last`` (default: the last 30 days up to today) as
+    ``(first, last, start, end)`` with UTC bounds ``start <= t < end``."""
+    tz = ZoneInfo(zone)
+    last = last or today or datetime.now(tz).date()
+    first = first or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if first > last:
+        raise InvalidPeriod("시작일이 종료일보다 늦어요.")
+    if (last - first).days >= MAX_PERIOD_DAYS:
+        raise InvalidPeriod(f"기간은 {MAX_PERIOD_DAYS}일 이내로 골라 주세요.")
+    start = datetime.combine(first, time.min, tz).astimezone(timezone.utc)
+    end = datetime.combine(last + timedelta(days=1), time.min, tz).astimezone(timezone.utc)
+    return first, last, start, end
+
+
+def summary(start: Optional[datetime] = None, end: Optional[datetime] = None) -> Dict:
+    """Resolution by bot/agent, wait and handling times, outcomes, ratings of the
+    conversations started and tickets opened in ``start <= t < end`` (UTC; open ends: all)."""
+    record_range, ticket_range = [], []
+    if start is not None:
+        record_range.append(ConversationRecord.started_at >= start)
+        ticket_range.append(HandoffTicket.created_at >= start)
+    if end is not None:
+        record_range.append(ConversationRecord.started_at < end)
+        ticket_range.append(HandoffTicket.created_at < end)
     with session_scope() as s:
-        records = s.execute(select(ConversationRecord)).scalars().all()
-        tickets = s.execute(select(HandoffTicket)).scalars().all()
+        records = s.execute(select(*RECORD_COLUMNS).where(*record_range)).all()
+        tickets = s.execute(select(*TICKET_COLUMNS).where(*ticket_range)).all()
     with_ticket = {t.conversation_id for t in tickets}
     agent_resolved = {t.conversation_id for t in tickets if t.outcome in AGENT_RESOLVED}
     bot_resolved = {r.conversation_id for r in records if r.bot_answers and r.conversation_id not in with_ticket}

@@ -26,7 +26,7 @@ class HandoffTicket(Base):
     reason = Column(String(30), nullable=False, default="requested")
     last_question = Column(Text, nullable=True)  # masked
     transcript = Column(Text, nullable=False, default="[]")  # JSON, masked
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
     agent_username = Column(String(64), nullable=True, index=True)
     queued_at = Column(DateTime(timezone=True), nullable=True)  # last time it entered the queue
@@ -46,7 +46,7 @@ class ConversationRecord(Base):
 
     conversation_id = Column(String(255), primary_key=True)
     channel = Column(String(30), nullable=False, default="web")
-    started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
     last_activity_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     citizen_messages = Column(Integer, nullable=False, default=0)
     bot_answers = Column(Integer, nullable=False, default=0)

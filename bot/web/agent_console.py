@@ -7,6 +7,7 @@ import logging
 import secrets
 import time
 from collections import defaultdict, deque
+from datetime import date
 from functools import wraps
 from typing import Deque, Dict, Optional
 from urllib.parse import urlparse
@@ -215,7 +216,19 @@ async def agents(request: Request):
 @bp.get("/api/stats")
 @authenticated(roles=("admin", "content"))
 async def stats(request: Request):
-    return response.json(await db(counters.summary))
+    """Counters of a period of whole local days: ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` (default: 30 days)."""
+    try:
+        first, last = (date.fromisoformat(request.args.get(k)) if request.args.get(k) else None
+                       for k in ("from", "to"))
+    except ValueError:
+        return _error(400, "날짜는 YYYY-MM-DD 형식으로 보내 주세요.")
+    try:
+        first, last, start, end = counters.period(first, last, settings.TIMEZONE)
+    except counters.InvalidPeriod as exc:
+        return _error(400, str(exc))
+    summary = await db(counters.summary, start, end)
+    return response.json({"period": {"from": first.isoformat(), "to": last.isoformat(),
+                                     "timezone": settings.TIMEZONE}, **summary})
 
 
 async def _ticket_action(request: Request, ticket_id: int, action):

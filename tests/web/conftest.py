@@ -92,8 +92,8 @@ class Agent:
             self.csrf = self.get("/agent/api/me").json()["csrf_token"]
         return response
 
-    def get(self, path: str) -> requests.Response:
-        return self.http.get(f"{self.base}{path}", timeout=60)
+    def get(self, path: str, params: Optional[Dict] = None) -> requests.Response:
+        return self.http.get(f"{self.base}{path}", params=params, timeout=60)
 
     def post(self, path: str, body: Optional[Dict] = None, csrf: Optional[str] = None) -> requests.Response:
         return self.http.post(f"{self.base}{path}", json=body or {}, timeout=60,

@@ -86,6 +86,13 @@ async def test_citizen_to_agent_and_back_to_the_bot(citizen_factory, agent_facto
     stats = editor.get("/agent/api/stats").json()
     assert stats["resolved_by_agent"] >= 1 and stats["satisfaction"]["count"] >= 1
     assert agent.get("/agent/api/stats").status_code == 403  # agents do not see the counters
+    assert stats["period"]["timezone"] == "Asia/Seoul"
+    past = editor.get("/agent/api/stats", params={"from": "2020-01-01", "to": "2020-01-31"}).json()
+    assert past["period"] == {"from": "2020-01-01", "to": "2020-01-31", "timezone": "Asia/Seoul"}
+    assert past["conversations"] == 0 and past["resolved_by_agent"] == 0
+    for bad in ({"from": "어제"}, {"from": "2026-11-02", "to": "2026-11-01"}):
+        answer = editor.get("/agent/api/stats", params=bad)
+        assert answer.status_code == 400 and answer.json()["error"]
 
 
 async def test_two_agents_never_take_the_same_chat(citizen_factory, agent_factory, server_db):
