@@ -261,16 +261,20 @@ class ChatService:
         """Return chats of vanished agents to the queue; cancel queued chats of vanished citizens."""
         changed = False
         for ticket in await db(tickets.open_tickets):
-            if ticket.status == tickets.ASSIGNED and not self.hub.agent_online(ticket.agent_username) \
-                    and self.hub.seconds_offline("agent", ticket.agent_username) > settings.AGENT_DISCONNECT_TIMEOUT:
-                released = await db(tickets.release, ticket.id, ticket.agent_username)
-                await self.say(released.conversation_id, "system", AGENT_LOST, released.id)
-                await self.push_state(released.conversation_id)
+            try:
+                if ticket.status == tickets.ASSIGNED and not self.hub.agent_online(ticket.agent_username) \
+                        and self.hub.seconds_offline("agent", ticket.agent_username) > settings.AGENT_DISCONNECT_TIMEOUT:
+                    released = await db(tickets.release, ticket.id, ticket.agent_username)
+                    await self.say(released.conversation_id, "system", AGENT_LOST, released.id)
+                    await self.push_state(released.conversation_id)
+                    changed = True
+                elif ticket.status == tickets.QUEUED and not self.hub.citizen_online(ticket.conversation_id) \
+                        and self.hub.seconds_offline("citizen", ticket.conversation_id) > settings.CITIZEN_DISCONNECT_TIMEOUT:
+                    await self.resume_bot(await db(tickets.cancel, ticket.id), CANCELLED)
+                    changed = True
+            except tickets.InvalidTransition:  # changed meanwhile (claimed, closed …): nothing to do
                 changed = True
-            elif ticket.status == tickets.QUEUED and not self.hub.citizen_online(ticket.conversation_id) \
-                    and self.hub.seconds_offline("citizen", ticket.conversation_id) > settings.CITIZEN_DISCONNECT_TIMEOUT:
-                await self.resume_bot(await db(tickets.cancel, ticket.id), CANCELLED)
-                changed = True
+        self.hub.forget_departures(2 * max(settings.AGENT_DISCONNECT_TIMEOUT, settings.CITIZEN_DISCONNECT_TIMEOUT))
         snapshot = [(t.id, t.status, t.agent_username) for t in await db(tickets.open_tickets)]
         if changed or snapshot != self._queue_snapshot:
             await self.push_queue()

@@ -61,6 +61,14 @@ class Hub:
         left = (self.citizen_left if kind == "citizen" else self.agent_left).get(key, self.started)
         return time.monotonic() - left
 
+    def forget_departures(self, older_than: float) -> None:
+        """Drop departure times older than ``older_than`` seconds (bounded memory); for them
+        :meth:`seconds_offline` falls back to the start-up time, which is earlier still."""
+        cutoff = time.monotonic() - older_than
+        for departures in (self.citizen_left, self.agent_left):
+            for key in [k for k, left in departures.items() if left < cutoff]:
+                del departures[key]
+
     # --- pushes -------------------------------------------------------------------
     @staticmethod
     async def _send(sockets: Iterable[Any], payload: Dict) -> None:
