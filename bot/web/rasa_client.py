@@ -1,6 +1,7 @@
 """A small async client for the Rasa server: REST channel and token-protected HTTP API."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Dict, List, Optional
 
 import aiohttp
@@ -36,8 +37,8 @@ class RasaClient:
                 if response.status >= 400:
                     raise RasaError(f"{method} {path}: HTTP {response.status}")
                 return await response.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise RasaError(f"{method} {path}: {exc}") from exc
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:  # ValueError: not JSON
+            raise RasaError(f"{method} {path}: {type(exc).__name__} {exc}") from exc
 
     async def send(self, conversation_id: str, text: str, metadata: Optional[Dict] = None) -> List[Dict]:
         """A citizen message through the REST channel; the bot's replies (none while paused)."""
