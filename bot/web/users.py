@@ -77,12 +77,13 @@ def create_user(username: str, display_name: str, role: str, password: str,
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"password must have at least {MIN_PASSWORD} characters")
-    if not username.strip() or not display_name.strip():
+    username, display_name = username.strip(), display_name.strip()
+    if not username or not display_name:
         raise ValueError("username and display name are required")
     with session_scope() as s:
         if s.execute(select(User).where(User.username == username)).scalars().first():
             raise ValueError(f"user {username!r} exists")
-        user = User(username=username.strip(), display_name=display_name.strip(), role=role,
+        user = User(username=username, display_name=display_name, role=role,
                     department=department, password_hash=hash_password(password))
         s.add(user)
         s.flush()

@@ -13,8 +13,9 @@ def test_passwords_are_hashed_with_salt():
 
 def test_accounts_and_sessions(database_url):
     account = users.create_user("kim", "김상담", "agent", "a-long-password", department="passport")
-    with pytest.raises(ValueError):
-        users.create_user("kim", "다른 김", "agent", "a-long-password")
+    for same_name in ("kim", " kim "):
+        with pytest.raises(ValueError):
+            users.create_user(same_name, "다른 김", "agent", "a-long-password")
     with pytest.raises(ValueError):
         users.create_user("lee", "이상담", "agent", "short")
     with pytest.raises(ValueError):
