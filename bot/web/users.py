@@ -128,6 +128,7 @@ def _token_hash(token: str) -> str:
 def start_session(account: Account) -> Session:
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with session_scope() as s:
+        s.execute(delete(WebSession).where(WebSession.expires_at < utcnow()))  # abandoned ones
         s.add(WebSession(token_hash=_token_hash(token), user_id=account.id, csrf_token=csrf,
                          expires_at=utcnow() + timedelta(hours=settings.WEB_SESSION_HOURS)))
     return Session(token, csrf, account)

@@ -1,5 +1,10 @@
-import pytest
+from datetime import timedelta
 
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.storage.db import session_scope
+from bot.storage.models import WebSession, utcnow
 from bot.web import users
 
 
@@ -39,3 +44,15 @@ def test_first_admin_only_when_there_are_no_users(database_url):
     password = users.ensure_admin()
     assert password and users.authenticate("admin", password).role == "admin"
     assert users.ensure_admin() is None
+
+
+def test_expired_sessions_end_and_are_purged(database_url):
+    account = users.create_user("park", "박상담", "agent", "a-long-password")
+    old, kept = users.start_session(account), users.start_session(account)
+    with session_scope() as s:
+        s.execute(update(WebSession).where(WebSession.token_hash == users._token_hash(old.token))
+                  .values(expires_at=utcnow() - timedelta(minutes=1)))
+    users.start_session(account)  # a new login sweeps the abandoned ones
+    with session_scope() as s:
+        assert s.execute(select(func.count()).select_from(WebSession)).scalar_one() == 2
+    assert users.load_session(old.token) is None and users.load_session(kept.token) is not None
