@@ -8,7 +8,7 @@
    temporary directory and parse the fold with it: every training phrasing gets
    classifier, cosine and BM25 scores from a model that did not see it.
 3. Grid-search the ranking weights and cosine calibration for dev top-1 accuracy,
-   then the answer threshold and margin that maximize (right answers − 3 × wrong
+   then the answer threshold and margin that maximize (right answers − 2 × wrong
    answers) on dev — a wrong answer costs twice what a clarifying question costs
    (the answer names the question it answers, so a citizen sees a miss) — and the
    clarify threshold that separates FAQ questions from the rest.
@@ -37,6 +37,7 @@ from harness import ROOT
 
 from bot.faq.base import INTENT_PREFIX, load_faq_base
 from bot.faq.policy import POLICY_PATH
+from bot.faq.retriever import RankerConfig, combine
 
 SEED, FOLDS, WRONG_ANSWER_COST = 7, 5, 2.0
 CACHE = ROOT / "reports" / "tmp" / "calibration_dev.json"
@@ -89,13 +90,17 @@ def parse_all(model: Path, texts: List[str]) -> List[Dict]:
     return asyncio.run(run())
 
 
-def scores(parsed: Dict, weights, floor: float, ceiling: float) -> Dict[str, float]:
-    wc, wd, wl = weights
-    out = {}
-    for c in parsed.get("faq_ranking") or []:
-        dense = min(max((c["dense"] - floor) / (ceiling - floor), 0.0), 1.0)
-        out[c["faq_id"]] = wc * c["classifier"] + wd * dense + wl * c["lexical"]
-    return out
+def components(parsed: Dict) -> Tuple[List[str], np.ndarray, np.ndarray, np.ndarray]:
+    """FAQ ids and their classifier, cosine and lexical scores from one parse."""
+    ranking = parsed.get("faq_ranking") or []
+    column = lambda key: np.array([c[key] for c in ranking], dtype=np.float64)  # noqa: E731
+    return [c["faq_id"] for c in ranking], column("classifier"), column("dense"), column("lexical")
+
+
+def scores(parts, weights, floor: float, ceiling: float) -> Dict[str, float]:
+    ids, classifier, cosine, lexical = parts
+    config = RankerConfig(*weights, cosine_floor=floor, cosine_ceiling=ceiling)
+    return dict(zip(ids, combine(config, classifier, cosine, lexical).tolist()))
 
 
 def main() -> int:
@@ -111,8 +116,9 @@ def main() -> int:
                 parsed += parse_all(train_split(train, Path(tmp)), [t for t, _ in fold_dev])
         CACHE.parent.mkdir(parents=True, exist_ok=True)
         CACHE.write_text(json.dumps(parsed, ensure_ascii=False, default=float), encoding="utf-8")
-    faq_dev = [(p, i[len(INTENT_PREFIX):]) for p, (_, i) in zip(parsed, dev) if i.startswith(INTENT_PREFIX)]
-    other_dev = [p for p, (_, i) in zip(parsed, dev) if not i.startswith(INTENT_PREFIX)]
+    parts = [components(p) for p in parsed]
+    faq_dev = [(p, i[len(INTENT_PREFIX):]) for p, (_, i) in zip(parts, dev) if i.startswith(INTENT_PREFIX)]
+    other_dev = [p for p, (_, i) in zip(parts, dev) if not i.startswith(INTENT_PREFIX)]
 
     best = None
     grid = [w for w in itertools.product(np.arange(0, 1.01, 0.1), repeat=3) if abs(sum(w) - 1) < 1e-6]

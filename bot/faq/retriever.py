@@ -123,16 +123,20 @@ class FaqIndex:
         return cls(meta["faq_ids"], arrays["vectors"], arrays["owners"], meta["documents"])
 
 
+def combine(config: RankerConfig, classifier: np.ndarray, cosine: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+    """The combined score of each FAQ from its three components (see module docstring)."""
+    span = max(config.cosine_ceiling - config.cosine_floor, 1e-6)
+    dense = np.clip((cosine - config.cosine_floor) / span, 0.0, 1.0)
+    return config.classifier_weight * classifier + config.dense_weight * dense + config.lexical_weight * lexical
+
+
 def rank(index: FaqIndex, config: RankerConfig, query_vector: Optional[np.ndarray],
          query_lemmas: Sequence[str], classifier: Mapping[str, float], top_k: int = 10) -> List[Candidate]:
     """The FAQs ordered by combined score (see module docstring)."""
     cosines = index.max_cosines(query_vector)
-    span = max(config.cosine_ceiling - config.cosine_floor, 1e-6)
-    dense = np.clip((cosines - config.cosine_floor) / span, 0.0, 1.0)
     lexical = index.bm25.normalized(query_lemmas)
     cls_scores = np.array([float(classifier.get(f, 0.0)) for f in index.faq_ids], dtype=np.float32)
-    total = (config.classifier_weight * cls_scores + config.dense_weight * dense
-             + config.lexical_weight * lexical)
+    total = combine(config, cls_scores, cosines, lexical)
     order = np.argsort(-total, kind="stable")[:top_k]
     return [Candidate(index.faq_ids[i], float(total[i]), float(cls_scores[i]), float(cosines[i]),
                       float(lexical[i])) for i in order]
