@@ -169,14 +169,12 @@ def _interrupt(*_args) -> None:
 
 
 def main() -> int:
-    from bot.storage.migrate import upgrade
     from bot.web.users import ensure_admin
 
-    upgrade()
-    password = ensure_admin()
-    servers = Servers(web_port=settings.WEB_PORT).start()
+    servers = Servers(web_port=settings.WEB_PORT).start()  # migrates the database first
     signal.signal(signal.SIGTERM, _interrupt)
     try:
+        password = ensure_admin()
         servers.wait_ready()
         print(f"\n  Citizen chat   {servers.web_url}/chat   (widget: {servers.web_url}/widget.js)"
               f"\n  Agent console  {servers.web_url}/agent"

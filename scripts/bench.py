@@ -10,6 +10,7 @@ of the Rasa and action-server processes.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import sys
@@ -80,8 +81,6 @@ def bench(name: str, port: int, texts: List[str]) -> Dict[str, float]:
 
 
 def table(results: Dict[str, Dict]) -> str:
-    import os
-
     rows = [
         ("REST latency p50, concurrency 1 (ms)", lambda r: f"{r['c1']['p50']:.0f}"),
         ("REST latency p95, concurrency 1 (ms)", lambda r: f"{r['c1']['p95']:.0f}"),
