@@ -13,18 +13,18 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: install run test data train embeddings spacy-model evaluate calibrate bench bench-embeddings \
-        system-packages clean help
+        soak system-packages clean help
 
 help:
 	@echo "make run    — install what is missing, train if needed, start the bot (chat: http://localhost:8000/chat)"
 	@echo "make test   — install what is missing and run every test"
-	@echo "other: install embeddings spacy-model data train evaluate calibrate bench bench-embeddings clean"
+	@echo "other: install embeddings spacy-model data train evaluate calibrate bench bench-embeddings soak clean"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), sys.version' \
 	  || { echo "Python 3.10 is required: install it, or set PYTHON=/path/to/python3.10"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade "pip>=23,<25" wheel
+	$(BIN)/pip install --quiet --upgrade "pip>=23,<25" "wheel<0.46"  # newer wheel wants packaging>=24, Rasa <21
 	if [ -n "$(TORCH_INDEX_URL)" ]; then $(BIN)/pip install torch --index-url "$(TORCH_INDEX_URL)"; fi
 	$(BIN)/pip install -e ".[dev]"
 	touch $(STAMP)
@@ -72,6 +72,15 @@ bench: install models/.trained
 
 bench-embeddings: install
 	$(PY) scripts/bench_embeddings.py --write docs/benchmarks.md
+
+# Not part of `make test`: ~10 minutes of Locust load on PostgreSQL with faults (docs/benchmarks.md).
+SOAK_STAMP := $(VENV)/.installed-soak
+$(SOAK_STAMP): $(STAMP)
+	$(BIN)/pip install -e ".[dev,soak]"
+	touch $@
+
+soak: install models/.trained $(SOAK_STAMP)
+	$(PY) scripts/soak.py
 
 clean:
 	rm -rf models/*.tar.gz models/.trained reports/tmp .pytest_cache

@@ -1,11 +1,14 @@
-"""action_handoff_to_agent / action_decline_handoff: the first version of the human handoff."""
+"""action_handoff_to_agent / action_decline_handoff: hand the chat to a person, or not."""
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.handoff.service import handoff_reply, transcript_from_events
+from actions.faq import answer_faq
+from bot.conversation import names
+from bot.conversation.handoff_request import is_explicit_agent_request
+from bot.handoff.service import handoff_reply
 
 
 class ActionHandoffToAgent(Action):
@@ -14,17 +17,17 @@ class ActionHandoffToAgent(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        result = handoff_reply(
-            conversation_id=tracker.sender_id,
-            transcript=transcript_from_events(tracker.events),
-            category=tracker.get_slot("faq_category"),
-        )
+        message = tracker.latest_message or {}
+        if (message.get("intent") or {}).get("name") == "request_human" \
+                and not is_explicit_agent_request(message.get("text") or ""):
+            return answer_faq(dispatcher, tracker)  # "사람" without asking for one: a question
+        result = handoff_reply(tracker.sender_id, tracker.events, category=tracker.get_slot(names.SLOT_FAQ_CATEGORY))
         dispatcher.utter_message(text=result.text)
-        events: List[Dict[Text, Any]] = [SlotSet("handoff_ticket", str(result.ticket.id)),
-                                         SlotSet("handoff_offered", False)]
-        if result.pause_bot:
-            events.append(ConversationPaused())
-        return events
+        # tells the web app in the reply itself which ticket now holds the chat
+        dispatcher.utter_message(json_message={names.REPLY_HANDOFF: {
+            "ticket_id": result.ticket.id, "status": result.ticket.status}})
+        return [SlotSet(names.SLOT_HANDOFF_TICKET, str(result.ticket.id)),
+                SlotSet(names.SLOT_HANDOFF_OFFERED, False)]
 
 
 class ActionDeclineHandoff(Action):
@@ -34,4 +37,4 @@ class ActionDeclineHandoff(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_handoff_declined")
-        return [SlotSet("handoff_offered", False)]
+        return [SlotSet(names.SLOT_HANDOFF_OFFERED, False)]

@@ -42,12 +42,32 @@ DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{RUN_DIR / 'chatbot.db'}")
 REDIS_URL = _env("REDIS_URL", "")
 #: seconds for every database / HTTP call the project makes
 NETWORK_TIMEOUT = float(_env("NETWORK_TIMEOUT", "10"))
+#: seconds a conversation's lock in the lock store lives: how long a conversation stays blocked
+#: when a Rasa process dies holding it (Rasa's TICKET_LOCK_LIFETIME; Rasa's own default is 60)
+LOCK_LIFETIME_SECONDS = _int("LOCK_LIFETIME_SECONDS", 20)
+
+def _list(name: str) -> tuple:
+    return tuple(item.strip() for item in _env(name, "").split(",") if item.strip())
+
 
 # --- servers ---------------------------------------------------------------------
 RASA_PORT = _int("RASA_PORT", 5005)
 ACTIONS_PORT = _int("ACTIONS_PORT", 5055)
-#: token for Rasa's HTTP API (``?token=``); the local default is for development only
-RASA_API_TOKEN = _env("RASA_API_TOKEN", "local-dev-token")
+#: interfaces the private servers bind to; only the web app faces the internet
+RASA_HOST = _env("RASA_HOST", "127.0.0.1")
+ACTIONS_HOST = _env("ACTIONS_HOST", "127.0.0.1")
+#: directory of generated secrets (0700; each file 0600) when the environment gives none
+SECRETS_DIR = Path(_env("SECRETS_DIR", str(RUN_DIR / "secrets")))
+# Secrets have no default value: each comes from its environment variable or, when that is
+# empty, from a file in SECRETS_DIR generated on first use (bot/keys.py reads them lazily).
+#: token of Rasa's HTTP API and REST channel
+RASA_API_TOKEN_ENV = "RASA_API_TOKEN"
+#: shared secret Rasa sends to the action server (``Authorization: Bearer …``)
+ACTIONS_TOKEN_ENV = "ACTIONS_TOKEN"
+#: key signing the citizens' conversation tokens
+WEB_SECRET_ENV = "WEB_SECRET"
+#: Fernet keys for callback phone numbers, comma-separated, newest first
+DATA_KEYS_ENV = "DATA_KEYS"
 #: the trained model Rasa serves
 RASA_MODEL = _env("RASA_MODEL", str(PROJECT_ROOT / "models" / "current.tar.gz"))
 
@@ -65,9 +85,21 @@ HOLIDAY_COUNTRY = _env("HOLIDAY_COUNTRY", "KR")
 
 # --- web chat and agent console ---------------------------------------------------
 WEB_PORT = _int("WEB_PORT", 8000)
+#: interface of the web app (the one public server)
+WEB_HOST = _env("WEB_HOST", "0.0.0.0")
+#: peers (IP addresses of the reverse proxy) whose X-Forwarded-For / -Proto headers are believed
+TRUSTED_PROXIES = _list("TRUSTED_PROXIES")
+#: origins (https://www.example.go.kr) that may embed the chat widget, besides the chat's own
+WEB_ALLOWED_ORIGINS = _list("WEB_ALLOWED_ORIGINS")
+#: per client IP: open citizen sockets, citizen messages a minute, new conversations an hour
+CITIZEN_SOCKETS_PER_IP = _int("CITIZEN_SOCKETS_PER_IP", 8)
+CITIZEN_MESSAGES_PER_MINUTE = _int("CITIZEN_MESSAGES_PER_MINUTE", 30)
+CITIZEN_CONVERSATIONS_PER_HOUR = _int("CITIZEN_CONVERSATIONS_PER_HOUR", 60)
+#: minutes an out-of-hours callback request waits for a phone number before it lapses
+CALLBACK_FORM_MINUTES = _int("CALLBACK_FORM_MINUTES", 30)
 #: where the web app reaches the Rasa server (REST channel + HTTP API)
 RASA_URL = _env("RASA_URL", f"http://127.0.0.1:{RASA_PORT}")
-#: mark session cookies Secure (set true behind HTTPS)
+#: always mark session cookies Secure (they are anyway on HTTPS seen through a trusted proxy)
 WEB_SECURE_COOKIES = _env("WEB_SECURE_COOKIES", "false").lower() in ("1", "true", "yes")
 WEB_SESSION_HOURS = _int("WEB_SESSION_HOURS", 12)
 #: seconds an assigned chat waits for its agent to come back before returning to the queue
@@ -76,5 +108,3 @@ AGENT_DISCONNECT_TIMEOUT = _int("AGENT_DISCONNECT_TIMEOUT", 60)
 CITIZEN_DISCONNECT_TIMEOUT = _int("CITIZEN_DISCONNECT_TIMEOUT", 300)
 #: minutes one chat takes an agent on average, for the citizen's estimated wait
 AVERAGE_HANDLING_MINUTES = _int("AVERAGE_HANDLING_MINUTES", 5)
-#: Fernet key for callback phone numbers at rest; empty = a key file in RUN_DIR
-DATA_KEY = _env("DATA_KEY", "")

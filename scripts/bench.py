@@ -73,8 +73,8 @@ def bench(name: str, port: int, texts: List[str]) -> Dict[str, float]:
             send(servers, f"warmup-{name}-{i}", texts[i], session)
         result["c1"] = load(servers, texts, 1, 100, name)
         result["c8"] = load(servers, texts, 8, 40, name)
-        result["rasa_mb"] = peak_mb(servers.processes[1].pid)
-        result["actions_mb"] = peak_mb(servers.processes[0].pid)
+        result["rasa_mb"] = peak_mb(servers.processes["rasa"].pid)
+        result["actions_mb"] = peak_mb(servers.processes["actions"].pid)
     finally:
         servers.stop()
     return result

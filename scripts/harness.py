@@ -17,7 +17,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 MODELS = {"ours": ROOT / "config.yml", "stock": ROOT / "scripts" / "stock_config.yml"}
-TOKEN = "eval-token"
 
 
 def model_path(name: str) -> Path:
@@ -45,7 +44,7 @@ def start(name: str, rasa_port: int, actions_port: int):
 
     run_dir = Path(tempfile.mkdtemp(prefix=f"eval-{name}-"))
     return Servers(rasa_port=rasa_port, actions_port=actions_port, model=str(model_path(name)),
-                   api_token=TOKEN, database_url=f"sqlite:///{run_dir / 'chatbot.db'}", run_dir=run_dir,
+                   database_url=f"sqlite:///{run_dir / 'chatbot.db'}", run_dir=run_dir,
                    log_dir=run_dir / "logs",
                    extra_env={"BUSINESS_HOURS": "00:00-24:00", "HOLIDAY_HOURS": ""}).start()
 
@@ -53,8 +52,8 @@ def start(name: str, rasa_port: int, actions_port: int):
 def send(servers, sender: str, text: str, session: requests.Session) -> Tuple[List[Dict], float]:
     """Replies and the round-trip time in milliseconds."""
     begin = time.perf_counter()
-    response = session.post(f"{servers.rasa_url}/webhooks/rest/webhook",
-                            json={"sender": sender, "message": text}, timeout=120)
+    response = session.post(f"{servers.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                            headers={"Authorization": f"Bearer {servers.token}"}, timeout=120)
     elapsed = (time.perf_counter() - begin) * 1000
     response.raise_for_status()
     return response.json(), elapsed
@@ -62,7 +61,7 @@ def send(servers, sender: str, text: str, session: requests.Session) -> Tuple[Li
 
 def tracker(servers, sender: str, session: requests.Session) -> Dict:
     response = session.get(f"{servers.rasa_url}/conversations/{sender}/tracker",
-                           params={"token": TOKEN}, timeout=60)
+                           params={"token": servers.token}, timeout=60)
     response.raise_for_status()
     return response.json()
 

@@ -66,19 +66,36 @@ def _truncate(url: str) -> None:
 TEST_RASA_PORT, TEST_ACTIONS_PORT, TEST_WEB_PORT = 5105, 5155, 8105
 #: short handoff timeouts so the tests can watch them expire
 TEST_TIMEOUTS = {"AGENT_DISCONNECT_TIMEOUT": "4", "CITIZEN_DISCONNECT_TIMEOUT": "4"}
-TEST_TOKEN = "test-token"
+#: the web app reaches Rasa through a proxy the tests can switch off (a Rasa failure)
+TEST_RASA_PROXY_PORT = 5106
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory):
-    """The real Rasa server, action server and web app on test ports, with their own SQLite database."""
+def rasa_proxy():
+    """A TCP proxy in front of the test Rasa server; ``.down()`` makes Rasa unreachable for the web app."""
+    from tests.support.fault_proxy import FaultProxy
+
+    proxy = FaultProxy(TEST_RASA_PROXY_PORT, TEST_RASA_PORT).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory, rasa_proxy):
+    """The real Rasa server, action server and web app on test ports, with their own SQLite database
+    and secrets (generated into the run directory, as on a fresh install)."""
     from bot.run import Servers
 
     run_dir = tmp_path_factory.mktemp("run")
     started = Servers(
-        rasa_port=TEST_RASA_PORT, actions_port=TEST_ACTIONS_PORT, web_port=TEST_WEB_PORT, api_token=TEST_TOKEN,
+        rasa_port=TEST_RASA_PORT, actions_port=TEST_ACTIONS_PORT, web_port=TEST_WEB_PORT,
         database_url=f"sqlite:///{run_dir / 'chatbot.db'}", run_dir=run_dir, log_dir=run_dir / "logs",
-        extra_env={"BUSINESS_HOURS": "00:00-24:00", "HOLIDAY_HOURS": "", **TEST_TIMEOUTS},
+        web_rasa_url=f"http://127.0.0.1:{TEST_RASA_PROXY_PORT}",
+        extra_env={"BUSINESS_HOURS": "00:00-24:00", "HOLIDAY_HOURS": "", **TEST_TIMEOUTS,
+                   # the tests open many citizen sockets from 127.0.0.1; the limit itself is tested
+                   # on a web app of its own (tests/web/test_citizen_surface.py)
+                   "CITIZEN_SOCKETS_PER_IP": "200", "CITIZEN_MESSAGES_PER_MINUTE": "6000",
+                   "CITIZEN_CONVERSATIONS_PER_HOUR": "100000"},
     ).start()
     try:
         started.wait_ready(timeout=600)
@@ -97,7 +114,8 @@ def chat(servers):
 
     def send(message, sender: str, **extra):
         body = {"sender": sender, "message": message, **extra}
-        response = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+        response = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", json=body, timeout=60,
+                                 headers={"Authorization": f"Bearer {servers.token}"})
         response.raise_for_status()
         return response.json()
 
@@ -110,7 +128,7 @@ def tracker_of(servers):
 
     def get(sender: str) -> dict:
         response = requests.get(f"{servers.rasa_url}/conversations/{sender}/tracker",
-                                params={"token": TEST_TOKEN}, timeout=30)
+                                params={"token": servers.token}, timeout=30)
         response.raise_for_status()
         return response.json()
 

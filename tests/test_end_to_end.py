@@ -36,22 +36,62 @@ def test_follow_up_in_context(chat, tracker_of):
     assert slot(tracker_of(who), "faq_id") == "passport_fee"
 
 
-def test_button_payload_answers_the_chosen_entry(chat, tracker_of):
+AMBIGUOUS = ["대형쓰레기 배출 수수료", "도서관 대출증 새로 만들려면 어디 가요", "여권 신청한 지 5일 됐는데 언제 받을 수 있어요",
+             "주차위반 억울해서 사유서 내려고요", "폐가전 무료로 가져가는 곳 있나요", "세금"]
+
+
+def test_an_offered_button_answers_the_chosen_entry(chat, tracker_of):
+    for text in AMBIGUOUS:
+        who = sender()
+        buttons = [b["payload"] for r in chat(text, who) for b in r.get("buttons", [])
+                   if b["payload"].startswith("/faq_")]
+        if buttons:
+            break
+    else:
+        pytest.fail(f"none of {AMBIGUOUS} was answered with a choice")
+    chat(buttons[-1], who)
+    assert slot(tracker_of(who), "faq_id") == buttons[-1][len("/faq_"):]
+
+
+def test_a_payload_that_was_not_offered_is_not_obeyed(chat, tracker_of):
     who = sender()
-    replies = chat("/faq_towed_vehicle", who)
-    assert replies and slot(tracker_of(who), "faq_id") == "towed_vehicle"
+    chat("/faq_towed_vehicle", who)  # typed, or sent by a script: never offered
+    tracker = tracker_of(who)
+    assert slot(tracker, "faq_id") != "towed_vehicle"
+    assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["faq_towed_vehicle"]
 
 
-def test_handoff_pauses_the_bot_and_keeps_the_citizens_messages(chat, tracker_of):
+def test_handoff_silences_the_bot_and_keeps_the_citizens_messages(chat, tracker_of):
     who = sender()
     chat("수도요금이 평소보다 너무 많이 나왔어요", who)
     replies = chat("상담원 연결해 주세요", who)
     assert "접수번호" in replies[0]["text"]
+    ticket = int(slot(tracker_of(who), "handoff_ticket"))
+    assert replies[-1]["custom"] == {"handoff": {"ticket_id": ticket, "status": "queued"}}  # the web app is told
+    for text in ("제 연락처는 010-2222-3333 입니다", "/restart", "/faq_passport_fee"):
+        answer = chat(text, who)  # the bot stays quiet, whatever the message …
+        assert answer == [{"recipient_id": who, "custom": {"routed": {"ticket_id": ticket}}}]
+    users = [e for e in tracker_of(who)["events"] if e["event"] == "user"]
+    assert [e["text"] for e in users[-3:]] == ["제 연락처는 010-****-3333 입니다", "/restart", "/faq_passport_fee"]
+    assert all(e["metadata"]["route"] == "agent" for e in users[-3:])  # … and the messages are kept, masked
+
+
+def test_a_typed_payload_is_read_as_words(chat, tracker_of):
+    who = sender()
+    chat("여권 발급 수수료가 얼마예요?", who)
+    chat("/restart", who)  # typed, never offered: not Rasa's restart
     tracker = tracker_of(who)
-    assert tracker["paused"] is True and slot(tracker, "handoff_ticket")
-    assert chat("제 연락처는 010-2222-3333 입니다", who) == []  # the bot stays quiet …
-    texts = [e.get("text") for e in tracker_of(who)["events"] if e["event"] == "user"]
-    assert texts[-1] == "제 연락처는 010-****-3333 입니다"  # … and the message is kept, masked
+    assert slot(tracker, "faq_category") == "passport"  # the conversation was not reset
+    assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["여권 발급 수수료가 얼마예요?", "restart"]
+    assert not [e for e in tracker["events"] if e["event"] == "restart"]
+
+
+def test_someone_else_in_a_question_is_no_request_for_a_person(chat, tracker_of):
+    who = sender()
+    replies = chat("다른 사람이 대신 찾아가도 되나요?", who)
+    tracker = tracker_of(who)
+    assert not slot(tracker, "handoff_ticket") and "접수번호" not in " ".join(r.get("text", "") for r in replies)
+    assert slot(tracker, "faq_id") == "passport_pickup"
 
 
 UNCLEAR = ["어 그 뭐냐 거시기 저번에 말한 그거", "내일 서울 기온 몇 도예요?", "저녁 메뉴 골라줘",
@@ -87,13 +127,17 @@ def test_bad_input_gets_a_polite_korean_reply(chat, servers, message):
 
 
 def test_malformed_requests_get_clear_errors(servers):
-    url = f"{servers.rasa_url}/webhooks/rest/webhook"
-    assert requests.post(url, data="not json", headers={"Content-Type": "application/json"},
+    url, auth = f"{servers.rasa_url}/webhooks/rest/webhook", {"Authorization": f"Bearer {servers.token}"}
+    assert requests.post(url, data="not json", headers={"Content-Type": "application/json", **auth},
                          timeout=30).status_code == 400
-    listed = requests.post(url, json=["a", "list"], timeout=30)
+    listed = requests.post(url, json=["a", "list"], headers=auth, timeout=30)
     assert listed.status_code == 200 and HANGUL.search(listed.json()[0]["text"])
 
 
-def test_http_api_needs_the_token(servers):
+def test_http_api_and_rest_channel_need_the_token(servers):
     response = requests.get(f"{servers.rasa_url}/conversations/x/tracker", timeout=10)
     assert response.status_code == 401
+    url = f"{servers.rasa_url}/webhooks/rest/webhook"
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic x"}):
+        assert requests.post(url, json={"sender": "x", "message": "안녕하세요"}, headers=headers,
+                             timeout=30).status_code == 401

@@ -5,13 +5,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from bot.conversation import names
+from bot.conversation.names import DENY_PAYLOAD, FAQ_PAYLOAD_PREFIX, HUMAN_PAYLOAD
 from bot.faq.base import INTENT_PREFIX, FaqBase, load_faq_base
 from bot.faq.policy import ANSWER, CLARIFY, OUT_OF_SCOPE, PolicyConfig, decide, load_policy
 from bot.faq.render import render_answer
 from bot.faq.retriever import Candidate
-
-HUMAN_PAYLOAD = "/request_human"
-DENY_PAYLOAD = "/deny"
 
 
 @dataclass
@@ -71,7 +70,7 @@ def respond(text: str, intent: Optional[str], intent_ranking: Sequence[Mapping],
     base = base or faq_base()
     config = config or policy()
     # A button click carries the FAQ id itself (payload /faq_<id>): answer it directly.
-    clicked = base.by_intent(intent) if text.strip().startswith("/" + INTENT_PREFIX) else None
+    clicked = base.by_intent(intent) if text.strip().startswith(FAQ_PAYLOAD_PREFIX) else None
     if clicked is not None:
         return _answer(base, clicked.id, 1.0)
     previous = base.get(previous_faq_id) if previous_faq_id else None
@@ -79,29 +78,31 @@ def respond(text: str, intent: Optional[str], intent_ranking: Sequence[Mapping],
     decision = decide(candidates_from(faq_ranking, intent_ranking), intents, text, base, config, previous)
     if decision.kind == ANSWER:
         return _answer(base, decision.faq_ids[0], decision.score)
-    reply = Reply(slots={"faq_id": None, "faq_score": round(decision.score, 4), "faq_outcome": decision.kind})
+    reply = Reply(slots={names.SLOT_FAQ_ID: None, names.SLOT_FAQ_SCORE: round(decision.score, 4),
+                         names.SLOT_FAQ_OUTCOME: decision.kind})
     if decision.kind == CLARIFY:
         reply.say(
             "어떤 내용이 궁금하신지 골라 주세요. 찾는 내용이 없으면 '상담원 연결'이라고 입력해 주세요.",
-            [{"title": base.get(i).question, "payload": f"/{INTENT_PREFIX}{i}"} for i in decision.faq_ids],
+            [{"title": base.get(i).question, "payload": f"{FAQ_PAYLOAD_PREFIX}{i}"} for i in decision.faq_ids],
         )
-        reply.slots["handoff_offered"] = False
+        reply.slots[names.SLOT_HANDOFF_OFFERED] = False
     elif decision.kind == OUT_OF_SCOPE:
         reply.say(f"죄송하지만 그 질문은 제가 도와드리기 어려워요. {_what_the_bot_does(base)}")
-        reply.slots["handoff_offered"] = False
+        reply.slots[names.SLOT_HANDOFF_OFFERED] = False
     else:
         # Unclear: maybe a city question the base lacks, maybe off-topic — offer both ways on.
         reply.say(f"죄송해요, 질문을 정확히 이해하지 못했어요. {_what_the_bot_does(base)} "
                   "다른 말로 다시 질문하시거나, 상담원에게 연결해 드릴까요?",
                   [{"title": "네, 상담원 연결", "payload": HUMAN_PAYLOAD},
                    {"title": "아니요, 다시 질문할게요", "payload": DENY_PAYLOAD}])
-        reply.slots["handoff_offered"] = True
+        reply.slots[names.SLOT_HANDOFF_OFFERED] = True
     return reply
 
 
 def _answer(base: FaqBase, faq_id: str, score: float) -> Reply:
     entry = base.get(faq_id)
-    reply = Reply(slots={"faq_id": entry.id, "faq_category": entry.category, "faq_outcome": ANSWER,
-                         "faq_score": round(float(score), 4), "handoff_offered": False})
+    reply = Reply(slots={names.SLOT_FAQ_ID: entry.id, names.SLOT_FAQ_CATEGORY: entry.category,
+                         names.SLOT_FAQ_OUTCOME: ANSWER, names.SLOT_FAQ_SCORE: round(float(score), 4),
+                         names.SLOT_HANDOFF_OFFERED: False})
     reply.say(f"[{entry.question}]\n{render_answer(entry, base.city)}")
     return reply

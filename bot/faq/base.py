@@ -9,10 +9,11 @@ from typing import Dict, Iterable, List, Optional, Tuple
 import yaml
 
 from bot import settings
+from bot.conversation.names import FAQ_INTENT_PREFIX
 
 FAQ_DIR = settings.PROJECT_ROOT / "data" / "faq"
 CITY_PATH = settings.PROJECT_ROOT / "data" / "city.yml"
-INTENT_PREFIX = "faq_"
+INTENT_PREFIX = FAQ_INTENT_PREFIX
 ASPECTS = ("fee", "documents", "place", "hours", "period", "duration", "eligibility", "how",
            "online", "proxy", "contact")
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")

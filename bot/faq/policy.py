@@ -14,13 +14,15 @@ from typing import List, Mapping, Optional, Sequence
 import yaml
 
 from bot import settings
+from bot.conversation import names
 from bot.faq.aspects import detect_aspects, looks_like_follow_up
 from bot.faq.base import FaqBase, FaqEntry
 from bot.faq.retriever import Candidate, RankerConfig
 
 POLICY_PATH = settings.PROJECT_ROOT / "data" / "answer_policy.yml"
 
-ANSWER, CLARIFY, OFFER_HUMAN, OUT_OF_SCOPE = "answer", "clarify", "offer_human", "out_of_scope"
+ANSWER, CLARIFY, OFFER_HUMAN, OUT_OF_SCOPE = (
+    names.OUTCOME_ANSWER, names.OUTCOME_CLARIFY, names.OUTCOME_OFFER_HUMAN, names.OUTCOME_OUT_OF_SCOPE)
 
 
 @dataclass(frozen=True)

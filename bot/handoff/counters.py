@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.conversation import names
 from bot.storage.db import session_scope
 from bot.storage.models import ConversationRecord, HandoffTicket, utcnow
 
-BOT_KINDS = {"answer": "bot_answers", "clarify": "bot_clarifications",
-             "offer_human": "bot_fallbacks", "out_of_scope": "bot_fallbacks"}
+BOT_KINDS = {names.OUTCOME_ANSWER: "bot_answers", names.OUTCOME_CLARIFY: "bot_clarifications",
+             names.OUTCOME_OFFER_HUMAN: "bot_fallbacks", names.OUTCOME_OUT_OF_SCOPE: "bot_fallbacks"}
 AGENT_RESOLVED = ("resolved", "info_given")
 DEFAULT_PERIOD_DAYS = 30
 MAX_PERIOD_DAYS = 366

@@ -3,56 +3,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, List, Mapping, Optional
+from typing import Iterable, Mapping, Optional
 
+from bot.conversation import transcript
 from bot.handoff import tickets
 from bot.handoff.hours import business_hours
-
-PAYLOAD_PREFIX = "/"
 
 
 @dataclass(frozen=True)
 class HandoffResult:
-    ticket: tickets.Ticket
+    ticket: tickets.Ticket  # queued (the bot is silent from now on) or callback (it still answers)
     text: str
-    pause_bot: bool
 
 
-def transcript_from_events(events: Iterable[Mapping]) -> List[dict]:
-    """User and bot turns (text only) from Rasa tracker events."""
-    turns = []
-    for event in events:
-        kind = event.get("event")
-        if kind in ("user", "bot") and event.get("text"):
-            turns.append({"role": "citizen" if kind == "user" else "bot", "text": event["text"],
-                          "timestamp": event.get("timestamp")})
-    return turns
-
-
-def last_question(transcript: List[dict]) -> Optional[str]:
-    for turn in reversed(transcript):
-        if turn["role"] == "citizen" and not turn["text"].startswith(PAYLOAD_PREFIX):
-            return turn["text"]
-    return None
-
-
-def handoff_reply(conversation_id: str, transcript: List[dict], category: Optional[str] = None,
+def handoff_reply(conversation_id: str, events: Iterable[Mapping], category: Optional[str] = None,
                   now: Optional[datetime] = None) -> HandoffResult:
-    """Open (or find) the conversation's ticket; the bot pauses while an agent is due."""
+    """Open (or find) the conversation's ticket, with the conversation so far (masked)."""
+    events = list(events)
     hours = business_hours()
     now = now or datetime.now(timezone.utc)
-    within = hours.is_open(now)
-    ticket = tickets.request_handoff(conversation_id, transcript, within_hours=within,
-                                     category=category, last_question=last_question(transcript))
-    if ticket.status in (tickets.QUEUED, tickets.ASSIGNED):
+    ticket = tickets.request_handoff(
+        conversation_id, transcript.from_events(events), within_hours=hours.is_open(now), category=category,
+        last_question=transcript.last_citizen_question(events))
+    if ticket.status in tickets.HELD:
         position = tickets.queue_position(ticket)
         waiting = f" 현재 대기 순서는 {position}번째예요." if position else ""
         text = (f"상담원 연결을 요청했어요 (접수번호 {ticket.id}).{waiting} 상담원이 연결되면 이 대화창에서 "
                 "바로 이어서 상담하실 수 있어요. 그동안 챗봇은 답변하지 않아요.")
-        return HandoffResult(ticket, text, pause_bot=True)
+        return HandoffResult(ticket, text)
     opening = hours.next_opening(now)
     when = f" 다음 상담 시작: {opening:%m월 %d일 %H:%M}." if opening else ""
     text = (f"지금은 상담원 운영 시간이 아니에요 (운영: {hours.describe()}).{when} "
             f"문의 내용은 접수번호 {ticket.id}로 남겨 두었어요. 전화번호를 남겨 주시면(개인정보 수집·이용 "
             "동의 필요) 운영 시간에 상담원이 연락드려요. 운영 시간에 다시 '상담원 연결'을 요청하셔도 돼요.")
-    return HandoffResult(ticket, text, pause_bot=False)
+    return HandoffResult(ticket, text)

@@ -7,27 +7,35 @@
                                    ▼
                                cancelled ──▶ bot
     outside hours:  bot ──request──▶ callback ──claim──▶ assigned (the agent calls back)
-                                        └──request again in hours──▶ queued
+                                        ├──request again in hours──▶ queued
+                                        └──no phone number in time──▶ cancelled
 
-A conversation has at most one *active* ticket (queued, assigned or callback).
-Every change is one conditional UPDATE (``… WHERE status IN (allowed)``), so two
-agents can never both claim a ticket, on SQLite or PostgreSQL. Texts are masked.
+A conversation has at most one *active* ticket (queued, assigned or callback). While its
+ticket is queued or assigned (``HELD``; a claimed callback is assigned) an agent holds the
+conversation and the bot never answers it: :func:`agent_holds` is the one test, used by
+the web app and by the Rasa channel. Every change is one conditional UPDATE
+(``… WHERE status IN (allowed)``), so two agents can never both claim a ticket, on SQLite
+or PostgreSQL; the tracker events that record a change (``record=``) go into the
+conversation outbox in the same transaction, so the record may be late but is never lost
+or contradicted. Texts are masked.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Dict, Iterable, List, Optional
+from datetime import datetime, timedelta
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 from sqlalchemy import func, select, update
 
+from bot.handoff import outbox
 from bot.korean.pii import mask_pii
 from bot.storage.db import session_scope
 from bot.storage.models import HandoffTicket, utcnow
 
 QUEUED, ASSIGNED, CLOSED, CANCELLED, CALLBACK = "queued", "assigned", "closed", "cancelled", "callback"
 ACTIVE = (QUEUED, ASSIGNED, CALLBACK)
+HELD = (QUEUED, ASSIGNED)  # an agent holds the conversation: the bot is silent
 TRANSITIONS = {
     QUEUED: {ASSIGNED, CANCELLED},
     ASSIGNED: {CLOSED, QUEUED, ASSIGNED, CANCELLED},  # → assigned: transfer to another agent
@@ -96,6 +104,12 @@ def active_ticket(conversation_id: str) -> Optional[Ticket]:
         return Ticket.from_row(row) if row else None
 
 
+def agent_holds(conversation_id: str) -> Optional[Ticket]:
+    """The conversation's ticket while an agent holds it (queued or assigned), else None."""
+    ticket = active_ticket(conversation_id)
+    return ticket if ticket is not None and ticket.status in HELD else None
+
+
 def latest_ticket(conversation_id: str) -> Optional[Ticket]:
     with session_scope() as s:
         row = s.execute(select(HandoffTicket).where(HandoffTicket.conversation_id == conversation_id)
@@ -133,10 +147,14 @@ def request_handoff(conversation_id: str, transcript: Iterable[dict], *, within_
         return Ticket.from_row(row)
 
 
+Record = Optional[List[Dict]]
+
+
 def _change(ticket_id: int, new_status: str, *, agent: Optional[str] = None,
-            allowed_from: Optional[Iterable[str]] = None, **values) -> Ticket:
+            allowed_from: Optional[Iterable[str]] = None, record: Record = None, **values) -> Ticket:
     """Atomically move a ticket to ``new_status`` if the state machine allows it from its
-    current state (and, with ``agent``, only while that agent holds it)."""
+    current state (and, with ``agent``, only while that agent holds it); ``record``: tracker
+    events for the conversation outbox, committed with the change."""
     if allowed_from is None:
         allowed_from = [state for state, targets in TRANSITIONS.items() if new_status in targets]
     conditions = [HandoffTicket.id == ticket_id, HandoffTicket.status.in_(list(allowed_from))]
@@ -152,6 +170,8 @@ def _change(ticket_id: int, new_status: str, *, agent: Optional[str] = None,
                 raise TicketNotFound(ticket_id)
             holder = f" (held by {row.agent_username})" if agent and row.agent_username != agent else ""
             raise InvalidTransition(f"ticket {ticket_id}: {row.status} → {new_status} is not allowed{holder}")
+        if record:
+            outbox.add_record(s.get(HandoffTicket, ticket_id).conversation_id, record, session=s)
     return get(ticket_id)
 
 
@@ -160,35 +180,61 @@ def transition(ticket_id: int, new_status: str) -> Ticket:
     return _change(ticket_id, new_status)
 
 
-def claim(ticket_id: int, agent: str) -> Ticket:
+def claim(ticket_id: int, agent: str, record: Record = None) -> Ticket:
     """An agent takes a queued (or callback) ticket; exactly one of racing agents wins."""
-    ticket = _change(ticket_id, ASSIGNED, allowed_from=(QUEUED, CALLBACK), agent_username=agent)
+    ticket = _change(ticket_id, ASSIGNED, allowed_from=(QUEUED, CALLBACK), agent_username=agent, record=record)
     if ticket.assigned_at is None:
         ticket = _set(ticket_id, assigned_at=utcnow())
     return ticket
 
 
-def release(ticket_id: int, agent: Optional[str] = None, department: Optional[str] = None) -> Ticket:
+def release(ticket_id: int, agent: Optional[str] = None, department: Optional[str] = None,
+            record: Record = None) -> Ticket:
     """Back to the queue (the agent left, or a transfer to a department)."""
     values: Dict = {"agent_username": None, "queued_at": utcnow()}
     if department is not None:
         values["department"] = department
-    return _change(ticket_id, QUEUED, agent=agent, **values)
+    return _change(ticket_id, QUEUED, agent=agent, allowed_from=(ASSIGNED,), record=record, **values)
 
 
-def transfer_to_agent(ticket_id: int, agent: str, to_agent: str) -> Ticket:
-    return _change(ticket_id, ASSIGNED, agent=agent, allowed_from=(ASSIGNED,), agent_username=to_agent)
+def transfer_to_agent(ticket_id: int, agent: str, to_agent: str, record: Record = None) -> Ticket:
+    return _change(ticket_id, ASSIGNED, agent=agent, allowed_from=(ASSIGNED,), agent_username=to_agent,
+                   record=record)
 
 
-def close(ticket_id: int, agent: Optional[str], outcome: str, note: str = "") -> Ticket:
+def close(ticket_id: int, agent: Optional[str], outcome: str, note: str = "", record: Record = None) -> Ticket:
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
     return _change(ticket_id, CLOSED, agent=agent, outcome=outcome, note=mask_pii(note) or None,
-                   closed_at=utcnow())
+                   closed_at=utcnow(), record=record)
 
 
-def cancel(ticket_id: int) -> Ticket:
-    return _change(ticket_id, CANCELLED, closed_at=utcnow())
+def cancel(ticket_id: int, record: Record = None) -> Ticket:
+    return _change(ticket_id, CANCELLED, closed_at=utcnow(), record=record)
+
+
+def record_while_held(ticket_id: int, agent: str, events: List[Dict]) -> Ticket:
+    """Put an agent's message into the outbox, only while that agent holds the ticket."""
+    with session_scope() as s:
+        row = s.execute(select(HandoffTicket).where(
+            HandoffTicket.id == ticket_id, HandoffTicket.status == ASSIGNED,
+            HandoffTicket.agent_username == agent).with_for_update()).scalars().first()
+        if row is None:
+            if s.get(HandoffTicket, ticket_id) is None:
+                raise TicketNotFound(ticket_id)
+            raise PermissionError("this chat is not assigned to you")
+        outbox.add_record(row.conversation_id, events, session=s)
+        return Ticket.from_row(row)
+
+
+def lapsed_callback_requests(older_than_minutes: int) -> List[Ticket]:
+    """Callback requests that got no phone number within ``older_than_minutes``."""
+    cutoff = utcnow() - timedelta(minutes=older_than_minutes)
+    with session_scope() as s:
+        rows = s.execute(select(HandoffTicket).where(
+            HandoffTicket.status == CALLBACK, HandoffTicket.callback_phone.is_(None),
+            HandoffTicket.created_at < cutoff).order_by(HandoffTicket.id)).scalars().all()
+        return [Ticket.from_row(r) for r in rows]
 
 
 def _set(ticket_id: int, **values) -> Ticket:
@@ -211,7 +257,7 @@ def rate(ticket_id: int, score: int) -> Ticket:
     return get(ticket_id)
 
 
-def store_callback_phone(ticket_id: int, encrypted_phone: str) -> Ticket:
+def store_callback_phone(ticket_id: int, encrypted_phone: str, record: Record = None) -> Ticket:
     """Keep the (encrypted) phone number of a callback request, with the consent time."""
     with session_scope() as s:
         result = s.execute(update(HandoffTicket).where(
@@ -220,6 +266,8 @@ def store_callback_phone(ticket_id: int, encrypted_phone: str) -> Ticket:
             .execution_options(synchronize_session=False))
         if result.rowcount != 1:
             raise InvalidTransition(f"ticket {ticket_id} is not a callback request")
+        if record:
+            outbox.add_record(s.get(HandoffTicket, ticket_id).conversation_id, record, session=s)
     return get(ticket_id)
 
 
@@ -227,6 +275,37 @@ def encrypted_callback_phone(ticket_id: int) -> Optional[str]:
     with session_scope() as s:
         row = s.get(HandoffTicket, ticket_id)
         return row.callback_phone if row else None
+
+
+def callback_phone_rows(batch_size: int = 500) -> Iterator[List[Tuple[int, str]]]:
+    """Every stored (encrypted) callback phone as ``(ticket id, token)``, in batches by id
+    (each batch read in its own short transaction; for key rotation and checks)."""
+    after = 0
+    while True:
+        with session_scope() as s:
+            batch = [(int(i), str(t)) for i, t in s.execute(
+                select(HandoffTicket.id, HandoffTicket.callback_phone)
+                .where(HandoffTicket.callback_phone.isnot(None), HandoffTicket.id > after)
+                .order_by(HandoffTicket.id).limit(batch_size)).all()]
+        if not batch:
+            return
+        yield batch
+        after = batch[-1][0]
+
+
+def replace_callback_phones(replacements: Iterable[Tuple[int, str, str]]) -> List[int]:
+    """Swap ``(ticket id, old token, new token)`` in one transaction, each only while the row
+    still holds ``old token``; returns the ids that were replaced."""
+    replaced = []
+    with session_scope() as s:
+        for ticket_id, old_token, new_token in replacements:
+            result = s.execute(update(HandoffTicket).where(
+                HandoffTicket.id == ticket_id, HandoffTicket.callback_phone == old_token)
+                .values(callback_phone=new_token).execution_options(synchronize_session=False))
+            if result.rowcount == 1:
+                replaced.append(ticket_id)
+    return replaced
+
 
 
 def queue_position(ticket: Ticket) -> int:

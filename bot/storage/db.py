@@ -1,6 +1,8 @@
 """The SQLAlchemy engine for ``DATABASE_URL`` and a transactional session scope."""
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,8 +14,32 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import settings
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _engines: Dict[str, Engine] = {}
+#: files next to a SQLite database that hold its data too
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _private_sqlite_file(database: str) -> None:
+    """Make a SQLite database file readable by its owner only, before sqlite opens it.
+
+    A missing file is created empty with mode 0600 (a valid empty database; sqlite gives its
+    -wal/-shm files the database file's mode), in a directory created 0700 if missing. An
+    existing file and its existing side files are chmod-ed to 0600."""
+    path = Path(database)
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for file in [path] + [path.with_name(path.name + suffix) for suffix in _SQLITE_SIDE_FILES]:
+        try:
+            if file.exists() and (file.stat().st_mode & 0o777) != 0o600:
+                os.chmod(file, 0o600)
+        except OSError as exc:  # not the owner: sqlite may still open it; say so
+            log.warning("cannot make %s readable by its owner only: %s", file, exc)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -32,8 +58,8 @@ def get_engine(url: Optional[str] = None) -> Engine:
             parsed = make_url(url)
             kwargs: dict = {"future": True, "pool_pre_ping": True}
             if parsed.get_backend_name() == "sqlite":
-                if parsed.database and parsed.database != ":memory:":
-                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+                    _private_sqlite_file(parsed.database)
                 kwargs["connect_args"] = {"timeout": settings.NETWORK_TIMEOUT, "check_same_thread": False}
             else:
                 kwargs["connect_args"] = {"connect_timeout": int(settings.NETWORK_TIMEOUT)}

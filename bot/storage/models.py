@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -79,3 +79,27 @@ class WebSession(Base):
     csrf_token = Column(String(64), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     expires_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class OutboxRow(Base):
+    """What the web app owes a conversation's tracker, in order. Owner: ``bot.handoff.outbox``.
+
+    ``kind`` "citizen": a citizen's message for the bot (delivered through the REST channel);
+    "record": events to append as they are (agent/system messages, messages for an agent).
+    A row is written in the same transaction as the ticket change it records, kept until
+    delivered, then purged a day later.
+    """
+
+    __tablename__ = "conversation_outbox"
+    __table_args__ = (UniqueConstraint("conversation_id", "client_id", name="uq_outbox_client_message"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    kind = Column(String(10), nullable=False)
+    client_id = Column(String(64), nullable=True)  # the browser's id of a citizen message
+    text = Column(Text, nullable=True)  # masked
+    events = Column(Text, nullable=True)  # JSON list of tracker events, texts masked
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    delivered_at = Column(DateTime(timezone=True), nullable=True, index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=True)

@@ -1,198 +1,116 @@
-"""The agent console: login, the JSON API and the live WebSocket (see docs/web-protocol.md)."""
+"""The agent console: its page, the JSON API and the live WebSocket (docs/web-protocol.md).
+
+Every route names the roles it serves (:mod:`bot.web.roles` has the matrix); a chat's
+transcript, suggestions and actions are for its agent (and admins) only.
+"""
 from __future__ import annotations
 
-import html
 import json
 import logging
-import secrets
-import time
-from collections import defaultdict, deque
 from datetime import date
-from functools import wraps
-from typing import Deque, Dict, Optional
-from urllib.parse import urlparse
 
 from sanic import Blueprint, Request, response
-from sanic.response import HTTPResponse
 
 from bot import settings
 from bot.faq.answering import faq_base
 from bot.handoff import callback, counters, tickets
-from bot.korean.normalize import clean_message
-from bot.web import users
-from bot.web.chat_service import ChatService, db
+from bot.web import net, roles, users, views
+from bot.web.auth import authenticated, current_session, error, json_body
+from bot.web.desk import Desk
 from bot.web.rasa_client import RasaError
+from bot.web.relay import db
 from bot.web.static_files import static_response
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("agent", url_prefix="/agent")
-SESSION_COOKIE, LOGIN_CSRF_COOKIE = "ansan_session", "ansan_login_csrf"
-MAX_LOGIN_FAILURES, FAILURE_WINDOW = 10, 300.0
 CANNED_PATH = settings.PROJECT_ROOT / "data" / "canned_replies.yml"
-_failures: Dict[str, Deque[float]] = defaultdict(deque)
+SESSION_RECHECK_SECONDS = 5.0
+CLOSED_SOCKET = ("ConnectionClosed", "ConnectionClosedOK", "ConnectionClosedError", "CancelledError")
+NOT_YOURS = "내가 맡은 상담이 아니에요."
+NOT_FOUND = "상담 건을 찾을 수 없어요."
 
 
-def _cookie(resp: HTTPResponse, name: str, value: str, max_age: int) -> None:
-    resp.cookies[name] = value
-    cookie = resp.cookies[name]
-    cookie["httponly"] = True
-    cookie["samesite"] = "Strict"
-    cookie["path"] = "/agent"
-    cookie["max-age"] = max_age
-    if settings.WEB_SECURE_COOKIES:
-        cookie["secure"] = True
+def _desk(request: Request) -> Desk:
+    return request.app.ctx.desk
 
 
-def _error(status: int, message: str) -> HTTPResponse:
-    return response.json({"error": message}, status=status)
-
-
-def _session(request: Request) -> Optional[users.Session]:
-    return users.load_session(request.cookies.get(SESSION_COOKIE))
-
-
-def _same_origin(request: Request) -> bool:
-    origin = request.headers.get("origin")
-    return origin is None or urlparse(origin).netloc == request.host
-
-
-def authenticated(roles=users.ROLES):
-    """Session required; POST also needs the session's CSRF token and a same-origin request."""
-
-    def decorator(handler):
-        @wraps(handler)
-        async def wrapper(request: Request, *args, **kwargs):
-            session = await db(_session, request)
-            if session is None:
-                return _error(401, "로그인이 필요해요.")
-            if session.account.role not in roles:
-                return _error(403, "권한이 없어요.")
-            if request.method == "POST" and (
-                    not _same_origin(request)
-                    or not secrets.compare_digest(request.headers.get("x-csrf-token", ""), session.csrf_token)):
-                return _error(403, "보안 토큰이 맞지 않아요. 페이지를 새로고침해 주세요.")
-            request.ctx.session = session
-            return await handler(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _service(request: Request) -> ChatService:
-    return request.app.ctx.chat
-
-
-def _body(request: Request) -> dict:
-    try:
-        body = request.json
-    except Exception:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-# --- pages ------------------------------------------------------------------------------
-def _login_page(error: str = "", status: int = 200) -> HTTPResponse:
-    token = secrets.token_urlsafe(24)
-    resp = static_response("login.html", replacements={"csrf_token": token, "error": html.escape(error)},
-                           status=status)
-    _cookie(resp, LOGIN_CSRF_COOKIE, token, 3600)
-    return resp
-
-
-@bp.get("/login")
-async def login_form(request: Request):
-    return _login_page()
-
-
-@bp.post("/login")
-async def login(request: Request):
-    client = request.remote_addr or request.ip or "?"
-    recent = _failures[client]
-    while recent and recent[0] < time.monotonic() - FAILURE_WINDOW:
-        recent.popleft()
-    if len(recent) >= MAX_LOGIN_FAILURES:
-        return _login_page("로그인 시도가 너무 많아요. 5분 뒤에 다시 시도해 주세요.", 429)
-    form = request.form or {}
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not secrets.compare_digest(form.get("csrf_token", ""), expected):
-        return _login_page("보안 토큰이 만료되었어요. 다시 로그인해 주세요.", 403)
-    account = await db(users.authenticate, form.get("username", "").strip(), form.get("password", ""))
-    if account is None:
-        recent.append(time.monotonic())
-        return _login_page("아이디 또는 비밀번호가 맞지 않아요.", 401)
-    recent.clear()
-    session = await db(users.start_session, account)
-    resp = response.redirect("/agent")
-    _cookie(resp, SESSION_COOKIE, session.token, settings.WEB_SESSION_HOURS * 3600)
-    return resp
-
-
-@bp.post("/logout")
-@authenticated()
-async def logout(request: Request):
-    await db(users.end_session, request.ctx.session.token)
-    resp = response.json({"ok": True})
-    _cookie(resp, SESSION_COOKIE, "", 0)
-    return resp
-
-
-@bp.get("")
-async def console(request: Request):
-    if await db(_session, request) is None:
-        return response.redirect("/agent/login")
-    return static_response("agent.html")
-
-
-# --- JSON API ---------------------------------------------------------------------------
-@bp.get("/api/me")
-@authenticated()
-async def me(request: Request):
-    account = request.ctx.session.account
-    return response.json({"username": account.username, "display_name": account.display_name,
-                          "role": account.role, "csrf_token": request.ctx.session.csrf_token})
-
-
-@bp.get("/api/queue")
-@authenticated()
-async def queue(request: Request):
-    service = _service(request)
-    return response.json({"tickets": [await db(service.ticket_json, t) for t in await db(tickets.open_tickets)]})
-
-
-async def _ticket_or_404(ticket_id: int):
+async def _ticket(ticket_id: int):
     try:
         return await db(tickets.get, ticket_id)
     except tickets.TicketNotFound:
         return None
 
 
-@bp.get("/api/tickets/<ticket_id:int>")
+def _me(request: Request):
+    return request.ctx.session.account
+
+
+# --- pages ------------------------------------------------------------------------------
+@bp.get("")
+async def console(request: Request):
+    session = await db(current_session, request)
+    if session is None:
+        return response.redirect("/agent/login")
+    page = "agent.html" if session.account.role in roles.LIVE_CHAT else "content.html"
+    return static_response(page)
+
+
+# --- JSON API ---------------------------------------------------------------------------
+@bp.get("/api/me")
 @authenticated()
+async def me(request: Request):
+    account = _me(request)
+    return response.json({"username": account.username, "display_name": account.display_name,
+                          "role": account.role, "csrf_token": request.ctx.session.csrf_token})
+
+
+@bp.get("/api/queue")
+@authenticated(roles.LIVE_CHAT)
+async def queue(request: Request):
+    return response.json({"tickets": await _desk(request).queue()})
+
+
+@bp.get("/api/tickets/<ticket_id:int>")
+@authenticated(roles.LIVE_CHAT)
 async def ticket_detail(request: Request, ticket_id: int):
-    ticket = await _ticket_or_404(ticket_id)
+    ticket = await _ticket(ticket_id)
     if ticket is None:
-        return _error(404, "상담 건을 찾을 수 없어요.")
-    service = _service(request)
-    body = {"ticket": await db(service.ticket_json, ticket),
-            "transcript": await service.history(ticket.conversation_id) or ticket.transcript}
+        return error(404, NOT_FOUND)
+    account, desk = _me(request), _desk(request)
+    if not roles.may_read_chat(account.role, account.username, ticket):
+        return error(403, "상담을 가져오면 대화 전체를 볼 수 있어요.")
+    body = {"ticket": await db(_summary, desk, ticket),
+            "transcript": await desk.relay.history(ticket.conversation_id) or ticket.transcript}
     if ticket.has_callback_phone:
-        phone = callback.decrypt_phone(await db(tickets.encrypted_callback_phone, ticket_id))
-        mine = ticket.agent_username == request.ctx.session.account.username
-        body["ticket"]["callback_phone"] = phone if mine else callback.masked(phone)
+        try:
+            phone = callback.decrypt_phone(await db(tickets.encrypted_callback_phone, ticket_id))
+            body["ticket"]["callback_phone"] = (phone if roles.sees_callback_number(account.username, ticket)
+                                                else callback.masked(phone))
+        except callback.CallbackKeyError:
+            logger.error("callback number of ticket %s cannot be decrypted: a data key is missing", ticket_id)
+            body["ticket"]["callback_phone_error"] = ("콜백 번호를 복호화할 수 없어요. 관리자에게 알려 주세요 "
+                                                      "(데이터 키 확인: python -m bot.handoff.callback check).")
     return response.json(body)
 
 
+def _summary(desk: Desk, ticket: tickets.Ticket) -> dict:
+    return views.ticket_summary(ticket, desk.hub)
+
+
 @bp.get("/api/tickets/<ticket_id:int>/suggestions")
-@authenticated()
+@authenticated(roles.LIVE_CHAT)
 async def suggestions(request: Request, ticket_id: int):
-    if await _ticket_or_404(ticket_id) is None:
-        return _error(404, "상담 건을 찾을 수 없어요.")
-    return response.json({"suggestions": await _service(request).suggestions(ticket_id)})
+    ticket = await _ticket(ticket_id)
+    if ticket is None:
+        return error(404, NOT_FOUND)
+    account = _me(request)
+    if not roles.may_read_chat(account.role, account.username, ticket):
+        return error(403, NOT_YOURS)
+    return response.json({"suggestions": await _desk(request).suggestions(ticket)})
 
 
 @bp.get("/api/canned")
-@authenticated()
+@authenticated(roles.LIVE_CHAT)
 async def canned(request: Request):
     import yaml
 
@@ -201,31 +119,30 @@ async def canned(request: Request):
 
 
 @bp.get("/api/agents")
-@authenticated()
+@authenticated(roles.LIVE_CHAT)
 async def agents(request: Request):
-    hub = request.app.ctx.hub
+    hub = _desk(request).hub
     accounts = await db(users.list_users)
-    base = faq_base()
     return response.json({
         "agents": [{"username": a.username, "display_name": a.display_name, "online": hub.agent_online(a.username)}
-                   for a in accounts if a.role in ("agent", "admin")],
-        "departments": [{"key": k, "name": d.name} for k, d in base.city.departments.items()],
+                   for a in accounts if a.role in roles.LIVE_CHAT and a.active],
+        "departments": [{"key": k, "name": d.name} for k, d in faq_base().city.departments.items()],
     })
 
 
 @bp.get("/api/stats")
-@authenticated(roles=("admin", "content"))
+@authenticated(roles.STATS)
 async def stats(request: Request):
     """Counters of a period of whole local days: ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` (default: 30 days)."""
     try:
         first, last = (date.fromisoformat(request.args.get(k)) if request.args.get(k) else None
                        for k in ("from", "to"))
     except ValueError:
-        return _error(400, "날짜는 YYYY-MM-DD 형식으로 보내 주세요.")
+        return error(400, "날짜는 YYYY-MM-DD 형식으로 보내 주세요.")
     try:
         first, last, start, end = counters.period(first, last, settings.TIMEZONE)
     except counters.InvalidPeriod as exc:
-        return _error(400, str(exc))
+        return error(400, str(exc))
     summary = await db(counters.summary, start, end)
     return response.json({"period": {"from": first.isoformat(), "to": last.isoformat(),
                                      "timezone": settings.TIMEZONE}, **summary})
@@ -233,89 +150,83 @@ async def stats(request: Request):
 
 async def _ticket_action(request: Request, ticket_id: int, action):
     try:
-        result = await action(request.ctx.session.account.username, _body(request))
+        result = await action(_me(request), json_body(request))
     except tickets.TicketNotFound:
-        return _error(404, "상담 건을 찾을 수 없어요.")
+        return error(404, NOT_FOUND)
     except tickets.InvalidTransition:
-        return _error(409, "다른 상담원이 먼저 처리했거나 지금 상태에서는 할 수 없어요.")
+        return error(409, "다른 상담원이 먼저 처리했거나 지금 상태에서는 할 수 없어요.")
     except PermissionError:
-        return _error(403, "내가 맡은 상담이 아니에요.")
+        return error(403, NOT_YOURS)
     except ValueError as exc:
-        return _error(400, str(exc))
+        return error(400, str(exc))
     except RasaError:
-        logger.exception("Rasa unreachable during a ticket action")
-        return _error(503, "챗봇 서버에 연결할 수 없어요. 잠시 후 다시 시도해 주세요.")
+        logger.warning("Rasa unreachable during a ticket action")
+        return error(503, "챗봇 서버에 연결할 수 없어요. 잠시 후 다시 시도해 주세요.")
     ticket = result if isinstance(result, tickets.Ticket) else await db(tickets.get, ticket_id)
-    return response.json({"ticket": await db(_service(request).ticket_json, ticket)})
+    return response.json({"ticket": await db(_summary, _desk(request), ticket)})
 
 
 @bp.post("/api/tickets/<ticket_id:int>/claim")
-@authenticated()
+@authenticated(roles.LIVE_CHAT)
 async def claim(request: Request, ticket_id: int):
-    return await _ticket_action(request, ticket_id, lambda me, body: _service(request).claim(ticket_id, me))
+    return await _ticket_action(request, ticket_id, lambda me, body: _desk(request).claim(ticket_id, me.username))
 
 
 @bp.post("/api/tickets/<ticket_id:int>/messages")
-@authenticated()
+@authenticated(roles.LIVE_CHAT)
 async def post_message(request: Request, ticket_id: int):
-    async def send(me, body):
-        text = clean_message(str(body.get("text") or ""), max_chars=2000)
-        if not text:
-            raise ValueError("빈 메시지는 보낼 수 없어요.")
-        await _service(request).agent_message(ticket_id, me, text)
-
-    return await _ticket_action(request, ticket_id, send)
+    return await _ticket_action(request, ticket_id, lambda me, body: _desk(request).agent_message(
+        ticket_id, me.username, str(body.get("text") or "")))
 
 
 @bp.post("/api/tickets/<ticket_id:int>/typing")
-@authenticated()
+@authenticated(roles.LIVE_CHAT)
 async def typing(request: Request, ticket_id: int):
-    return await _ticket_action(request, ticket_id, lambda me, body: _service(request).agent_typing(ticket_id, me))
+    return await _ticket_action(request, ticket_id, lambda me, body: _desk(request).agent_typing(ticket_id, me.username))
 
 
 @bp.post("/api/tickets/<ticket_id:int>/transfer")
-@authenticated()
+@authenticated(roles.LIVE_CHAT)
 async def transfer(request: Request, ticket_id: int):
     def move(me, body):
         to_agent, department = body.get("agent"), body.get("department")
+        if not isinstance(to_agent, (str, type(None))) or not isinstance(department, (str, type(None))):
+            raise ValueError("넘길 상담원이나 부서를 골라 주세요.")
         if not to_agent and not department:
             raise ValueError("넘길 상담원이나 부서를 골라 주세요.")
-        return _service(request).transfer(ticket_id, me, to_agent, department)
+        return _desk(request).transfer(ticket_id, me.username, me.role, to_agent, department)
 
     return await _ticket_action(request, ticket_id, move)
 
 
 @bp.post("/api/tickets/<ticket_id:int>/close")
-@authenticated()
+@authenticated(roles.LIVE_CHAT)
 async def close(request: Request, ticket_id: int):
-    def finish(me, body):
-        holder = None if request.ctx.session.account.role == "admin" else me
-        return _service(request).close(ticket_id, holder, str(body.get("outcome") or ""),
-                                       str(body.get("note") or "")[:2000])
-
-    return await _ticket_action(request, ticket_id, finish)
+    return await _ticket_action(request, ticket_id, lambda me, body: _desk(request).close(
+        ticket_id, me.username, me.role, str(body.get("outcome") or ""), str(body.get("note") or "")[:2000]))
 
 
 # --- live pushes ------------------------------------------------------------------------
 @bp.websocket("/ws")
-async def agent_socket(request: Request, ws):
-    session = await db(_session, request)
-    if session is None or not _same_origin(request):
+async def console_socket(request: Request, ws):
+    session = await db(current_session, request)
+    if session is None or not net.same_origin(request):
         await ws.close(code=4401, reason="login required")
         return
-    hub, service = request.app.ctx.hub, _service(request)
-    username = session.account.username
-    hub.join_agent(username, ws)
+    if session.account.role not in roles.LIVE_CHAT:
+        await ws.close(code=4403, reason="no live chats for this role")
+        return
+    desk = _desk(request)
+    member = desk.hub.join_console(ws, session.account.username, session.account.role, session.id)
     try:
-        open_tickets = await db(tickets.open_tickets)
-        await ws.send(json.dumps({"type": "queue", "tickets": [await db(service.ticket_json, t)
-                                                               for t in open_tickets]}, default=str))
-        while True:
-            if await ws.recv() is None:  # the console only listens; pings keep it open
+        await ws.send(json.dumps({"type": "queue", "tickets": await desk.queue()}, default=str))
+        while True:  # the console only listens (pings keep it open); the session is re-checked meanwhile
+            if await ws.recv(timeout=SESSION_RECHECK_SECONDS) is None \
+                    and await db(users.load_session, session.token) is None:
+                await ws.close(code=4401, reason="session ended")
                 break
     except Exception as exc:
-        if type(exc).__name__ not in ("ConnectionClosed", "ConnectionClosedOK", "ConnectionClosedError",
-                                      "CancelledError"):
-            logger.exception("agent socket failed")
+        if type(exc).__name__ not in CLOSED_SOCKET:
+            logger.exception("console socket failed")
     finally:
-        hub.leave_agent(username, ws)
+        desk.hub.leave_console(member)

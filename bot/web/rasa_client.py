@@ -1,4 +1,4 @@
-"""A small async client for the Rasa server: REST channel and token-protected HTTP API."""
+"""A small async client for the private Rasa server: REST channel and HTTP API, both behind the token."""
 from __future__ import annotations
 
 import asyncio
@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional
 
 import aiohttp
 
-from bot import settings
+from bot import keys, settings
 
 
 class RasaError(RuntimeError):
@@ -16,7 +16,7 @@ class RasaError(RuntimeError):
 class RasaClient:
     def __init__(self, base_url: str = "", token: str = "", timeout: float = 0) -> None:
         self.base_url = (base_url or settings.RASA_URL).rstrip("/")
-        self.token = token or settings.RASA_API_TOKEN
+        self.token = token or keys.rasa_api_token()
         self.timeout = aiohttp.ClientTimeout(total=timeout or 3 * settings.NETWORK_TIMEOUT)
         self._session: Optional[aiohttp.ClientSession] = None
 
@@ -31,9 +31,11 @@ class RasaClient:
 
     async def _request(self, method: str, path: str, **kwargs) -> Any:
         params = {**kwargs.pop("params", {}), "token": self.token}
+        headers = {"Authorization": f"Bearer {self.token}"}
         try:
             http = await self._http()
-            async with http.request(method, f"{self.base_url}{path}", params=params, **kwargs) as response:
+            async with http.request(method, f"{self.base_url}{path}", params=params, headers=headers,
+                                    **kwargs) as response:
                 if response.status >= 400:
                     raise RasaError(f"{method} {path}: HTTP {response.status}")
                 return await response.json(content_type=None)
@@ -41,7 +43,7 @@ class RasaClient:
             raise RasaError(f"{method} {path}: {type(exc).__name__} {exc}") from exc
 
     async def send(self, conversation_id: str, text: str, metadata: Optional[Dict] = None) -> List[Dict]:
-        """A citizen message through the REST channel; the bot's replies (none while paused)."""
+        """A citizen message through the REST channel; the replies (a "routed" marker when an agent holds it)."""
         body = {"sender": conversation_id, "message": text, "metadata": metadata or {}}
         return await self._request("POST", "/webhooks/rest/webhook", json=body) or []
 

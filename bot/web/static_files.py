@@ -8,14 +8,18 @@ from typing import Dict, Optional
 
 from sanic import response
 
+from bot import settings
+
 STATIC = Path(__file__).resolve().parent / "static"
 _BASE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
              "connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'")
 
 
 def security_headers(embeddable: bool) -> Dict[str, str]:
-    """The chat page may be framed by the city site (the widget); the console never."""
-    frame = "frame-ancestors *" if embeddable else "frame-ancestors 'none'"
+    """The chat page may be framed by the web app itself and the sites in ``WEB_ALLOWED_ORIGINS``
+    (the city site that shows the widget); the console never."""
+    frame = ("frame-ancestors " + " ".join(("'self'", *settings.WEB_ALLOWED_ORIGINS)) if embeddable
+             else "frame-ancestors 'none'")
     headers = {"Content-Security-Policy": f"{_BASE_CSP}; {frame}", "X-Content-Type-Options": "nosniff",
                "Referrer-Policy": "same-origin"}
     if not embeddable:

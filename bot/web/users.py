@@ -6,10 +6,13 @@ random token of which only the SHA-256 is stored, next to the session's CSRF tok
     python -m bot.web.users create --username kim --display-name 김상담 --role agent
     python -m bot.web.users list
     python -m bot.web.users set-password --username kim
+    python -m bot.web.users deactivate --username kim
 
 There is no default password anywhere: ``create`` asks for one (or ``--generate``
 prints a random one once). ``make run`` calls ``ensure-admin``, which creates a
-local ``admin`` with a random password only when no user exists yet.
+local ``admin`` with a random password only when no user exists yet. A password change
+or a deactivation ends the user's sessions (open console sockets close at their next
+check, at once when the change came through the console).
 """
 from __future__ import annotations
 
@@ -28,8 +31,7 @@ from sqlalchemy import delete, func, select
 from bot import settings
 from bot.storage.db import session_scope
 from bot.storage.models import User, WebSession, utcnow
-
-ROLES = ("agent", "content", "admin")
+from bot.web.roles import ROLES
 _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 MIN_PASSWORD = 10
 
@@ -41,6 +43,7 @@ class Account:
     display_name: str
     role: str
     department: Optional[str]
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,11 @@ class Session:
     token: str  # only in the cookie; the database keeps its hash
     csrf_token: str
     account: Account
+
+    @property
+    def id(self) -> str:
+        """The stored hash of the token: names the session without revealing it."""
+        return _token_hash(self.token)
 
 
 def hash_password(password: str) -> str:
@@ -68,7 +76,7 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 def _account(user: User) -> Account:
-    return Account(user.id, user.username, user.display_name, user.role, user.department)
+    return Account(user.id, user.username, user.display_name, user.role, user.department, bool(user.active))
 
 
 def create_user(username: str, display_name: str, role: str, password: str,
@@ -98,6 +106,16 @@ def set_password(username: str, password: str) -> None:
         if user is None:
             raise ValueError(f"no user {username!r}")
         user.password_hash = hash_password(password)
+        s.execute(delete(WebSession).where(WebSession.user_id == user.id))
+
+
+def deactivate(username: str) -> None:
+    """The user can no longer log in; their sessions end."""
+    with session_scope() as s:
+        user = s.execute(select(User).where(User.username == username)).scalars().first()
+        if user is None:
+            raise ValueError(f"no user {username!r}")
+        user.active = False
         s.execute(delete(WebSession).where(WebSession.user_id == user.id))
 
 
@@ -179,6 +197,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     reset.add_argument("--username", required=True)
     reset.add_argument("--generate", action="store_true")
     sub.add_parser("list")
+    off = sub.add_parser("deactivate")
+    off.add_argument("--username", required=True)
     sub.add_parser("ensure-admin")
     args = parser.parse_args(argv)
     upgrade()
@@ -200,14 +220,18 @@ def main(argv: Optional[List[str]] = None) -> int:
         elif args.command == "set-password":
             set_password(args.username, password())
             print("password changed; the user's sessions were ended")
+        elif args.command == "deactivate":
+            deactivate(args.username)
+            print("deactivated; the user's sessions were ended")
         elif args.command == "list":
             for a in list_users():
                 print(f"{a.username}\t{a.display_name}\t{a.role}\t{a.department or ''}")
         else:
             generated = ensure_admin()
             if generated:
-                print(f"\n  Created the local console user 'admin' with password: {generated}\n"
-                      "  (shown once; change it with `python -m bot.web.users set-password --username admin`)\n")
+                from bot.run import announce_admin_password
+
+                print(announce_admin_password(generated))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

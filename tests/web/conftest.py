@@ -32,28 +32,52 @@ def accounts(servers):
 
 @pytest.fixture
 def server_db(servers, monkeypatch):
-    """In-process calls (bot.handoff.tickets …) go to the servers' database."""
+    """In-process calls (bot.handoff.tickets, bot.web.identity …) use the servers' database and secrets."""
+    from bot import keys
+
     monkeypatch.setattr(settings, "DATABASE_URL", servers.database_url)
-    return servers.database_url
+    monkeypatch.setattr(settings, "SECRETS_DIR", servers.secrets_path)
+    for name in (settings.RASA_API_TOKEN_ENV, settings.WEB_SECRET_ENV, settings.DATA_KEYS_ENV):
+        monkeypatch.delenv(name, raising=False)
+    keys.forget()
+    yield servers.database_url
+    keys.forget()
 
 
 class Citizen:
     def __init__(self, url: str) -> None:
         self.url, self.ws, self.inbox = url, None, []
         self.conversation_id: Optional[str] = None
+        self.resume: Optional[str] = None
 
-    async def connect(self, conversation_id: Optional[str] = None) -> Dict:
-        self.ws = await websockets.connect(self.url, open_timeout=20)
-        await self.send({"type": "hello", "conversation_id": conversation_id})
+    async def connect(self, resume: Optional[str] = None, **headers) -> Dict:
+        """Open the socket and say hello, resuming the conversation of ``resume`` (a signed token)."""
+        self.ws = await websockets.connect(self.url, open_timeout=20, extra_headers=headers or None)
+        self.inbox = []
+        await self.send({"type": "hello", "resume": resume})
         welcome = await self.expect(lambda m: m["type"] == "welcome")
-        self.conversation_id = welcome["conversation_id"]
+        self.conversation_id, self.resume = welcome["conversation_id"], welcome["resume"]
         return welcome
 
     async def send(self, frame: Dict) -> None:
         await self.ws.send(json.dumps(frame, ensure_ascii=False))
 
-    async def say(self, text: str) -> None:
-        await self.send({"type": "message", "text": text, "client_id": uuid.uuid4().hex})
+    async def say(self, text: str) -> str:
+        client_id = uuid.uuid4().hex
+        await self.send({"type": "message", "text": text, "client_id": client_id})
+        return client_id
+
+    async def deliver(self, text: str, timeout: float = 60) -> str:
+        """Send until acknowledged, as the chat page does: a message refused for speed (or while
+        the database restarts) goes again with the same client id."""
+        client_id, deadline = uuid.uuid4().hex, time.monotonic() + timeout
+        while True:
+            await self.send({"type": "message", "text": text, "client_id": client_id})
+            reply = await self.expect(lambda m: m.get("client_id") == client_id and m["type"] in ("ack", "error"),
+                                      timeout=max(1.0, deadline - time.monotonic()))
+            if reply["type"] == "ack":
+                return client_id
+            await asyncio.sleep(1.5)
 
     async def expect(self, match: Callable[[Dict], bool], timeout: float = 60) -> Dict:
         """The first frame (already received or coming) that matches; earlier ones stay."""
@@ -126,3 +150,118 @@ def agent_factory(accounts):
         return agent
 
     return make
+
+
+class WebApp:
+    """A web app process of its own (own SQLite database, same Rasa), for tests that must not
+    disturb the shared one: low rate limits, login throttling, fuzzing, trusted proxies."""
+
+    def __init__(self, servers, tmp_path, port: int, **env: str) -> None:
+        import os
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        import subprocess
+        import sys
+
+        self.port, self.database_url = port, f"sqlite:///{tmp_path / 'web.db'}"
+        self.url, self.log = f"http://127.0.0.1:{port}", tmp_path / "web.log"
+        child_env = {**os.environ, **servers._resolve_secrets(), "WEB_PORT": str(port), "WEB_HOST": "127.0.0.1",
+                     "DATABASE_URL": self.database_url, "SECRETS_DIR": str(servers.secrets_path),
+                     "RUN_DIR": str(tmp_path), "RASA_URL": servers.rasa_url, "PYTHONUNBUFFERED": "1",
+                     "BUSINESS_HOURS": "00:00-24:00", **env}
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen([sys.executable, "-m", "bot.web.app"], env=child_env, stdout=out,
+                                            stderr=subprocess.STDOUT, cwd=str(settings.PROJECT_ROOT))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("web app did not start:\n" + self.log.read_text(errors="replace")[-3000:])
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http", "ws") + "/ws/citizen"
+
+    def add_user(self, username: str, role: str, password: str = PASSWORD) -> None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(settings, "DATABASE_URL", self.database_url)
+            users.create_user(username, username, role, password)
+
+    def log_problems(self) -> List[str]:
+        """Lines of the log that report an exception or an error."""
+        return [line for line in self.log.read_text(errors="replace").splitlines()
+                if "Traceback" in line or " ERROR " in line or "Exception" in line]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except Exception:
+            self.process.kill()
+
+
+@pytest.fixture
+def web_app(servers, tmp_path):
+    """Start a separate web app: ``web_app(port, **env)``; stopped after the test."""
+    started = []
+
+    def start(port: int, **env: str) -> WebApp:
+        app = WebApp(servers, tmp_path / f"web-{port}", port, **env)
+        started.append(app)
+        return app
+
+    (tmp_path).mkdir(exist_ok=True)
+    yield start
+    for app in started:
+        app.stop()
+
+
+class SocketOpen:
+    """Keep a WebSocket open in a thread of its own while a test runs sync code, recording what
+    it receives — someone stays online (else the watchdog returns or cancels their chats)."""
+
+    def __init__(self, url: str, headers: Optional[Dict] = None, hello: Optional[Dict] = None) -> None:
+        import threading
+
+        self.url, self.headers, self.hello = url, headers, hello
+        self._stop, self._ready = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+        self.received: List[Dict] = []  # every push, in order (appended by the thread)
+
+    async def _run(self) -> None:
+        async with websockets.connect(self.url, extra_headers=self.headers) as ws:
+            if self.hello is not None:
+                await ws.send(json.dumps(self.hello))
+            self._ready.set()
+            while not self._stop.is_set():
+                try:
+                    self.received.append(json.loads(await asyncio.wait_for(ws.recv(), 0.5)))
+                except asyncio.TimeoutError:
+                    continue
+
+    def __enter__(self) -> "SocketOpen":
+        self._thread.start()
+        if not self._ready.wait(20):
+            raise RuntimeError(f"socket {self.url} did not open")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+
+def ConsoleOpen(agent: "Agent") -> SocketOpen:
+    """An agent's console socket, open for the duration of a ``with`` block."""
+    cookie = "; ".join(f"{c.name}={c.value}" for c in agent.http.cookies)
+    return SocketOpen(agent.base.replace("http", "ws") + "/agent/ws", headers={"Cookie": cookie})
+
+
+def CitizenOpen(servers, conversation_id: str) -> SocketOpen:
+    """A citizen's chat socket on ``conversation_id`` (the tests' secrets sign the token)."""
+    from bot.web import identity
+
+    return SocketOpen(servers.web_url.replace("http", "ws") + "/ws/citizen",
+                      hello={"type": "hello", "resume": identity.resume_token(conversation_id)})

@@ -53,6 +53,9 @@ def test_citizen_agent_round_trip(browser, accounts):
     row = agent.locator(".queue-item", has_text="상담원 연결해 주세요").first
     if not row.count():
         row = agent.locator(".queue-item").last
+    row.locator(".queue-open").click()  # not claimed yet: the summary, not the conversation
+    agent.locator("#message-log", has_text="상담을 가져오면 대화 전체를 볼 수 있어요").wait_for(timeout=30_000)
+    assert agent.locator("#message-log .msg-bot").count() == 0
     row.locator(".claim-button").click()
     agent.locator("#chat-view .msg-bot", has_text="여권 발급 수수료").first.wait_for(timeout=30_000)
 
@@ -113,3 +116,15 @@ def test_keyboard_only_chat(browser, accounts):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement && document.activeElement.tagName")
     assert focused in ("BUTTON", "TEXTAREA", "INPUT", "A")
+
+
+def test_content_staff_see_counters_not_chats(browser, accounts):
+    page = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ko-KR").new_page()
+    page.goto(f"{accounts.web_url}/agent")
+    page.fill('input[name="username"]', "editor")
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.locator("#stats tr").first.wait_for(timeout=30_000)
+    assert "자체처리율" in page.inner_text("#stats") and page.locator("#queue").count() == 0
+    assert "실시간 상담" in page.inner_text(".content-note")
+    page.screenshot(path=str(SHOTS / "content-staff.png"), full_page=True)

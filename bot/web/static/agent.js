@@ -158,9 +158,7 @@ window.AgentConsole = (() => {
     if (!r.ok) return notice(failText(r, "상담을 가져오지 못했어요."), "error");
     if (r.data && r.data.ticket) applyTicket(r.data.ticket);
     notice("#" + id + " 상담을 가져왔어요.");
-    if (state.selected !== id || state.loading) return select(id, true);
-    await refreshTicket(id);  // the detail call has what only the holder sees (the callback number)
-    $("agent-input").focus();
+    return select(id, true);  // now ours: the whole conversation, suggestions, the callback number
   }
   /* ---------- chat view ---------- */
   function renderHeader() {
@@ -172,7 +170,8 @@ window.AgentConsole = (() => {
       state.selected ? "#" + state.selected : "상담을 선택하세요");
     setText($("chat-meta"), t ? [state.closed ? "종료" : STATUS[t.status] || t.status,
       t.agent ? "담당 " + t.agent.display_name : "배정 전", deptName(t.department),
-      t.callback_phone ? "콜백 번호 " + t.callback_phone : ""].filter(Boolean).join(" · ") : "");
+      t.callback_phone ? "콜백 번호 " + t.callback_phone : "",
+      t.callback_phone_error || ""].filter(Boolean).join(" · ") : "");
   }
   function updateControls() {
     const input = $("agent-input"), mine = !state.closed && isMine(state.ticket);
@@ -230,7 +229,10 @@ window.AgentConsole = (() => {
     state.loading = false;
     const transcript = r.ok ? r.data.transcript || [] : [];
     if (r.ok) state.ticket = r.data.ticket || state.ticket;
-    else addMessage({ role: "system", text: "대화를 불러오지 못했어요. 다시 선택해 주세요." });
+    else if (r.status === 403 && state.ticket) {  // not ours yet: the summary, and how to see more
+      addMessage({ role: "citizen", text: state.ticket.last_question || "(질문 없음)" });
+      addMessage({ role: "system", text: failText(r, "상담을 가져오면 대화 전체를 볼 수 있어요.") });
+    } else addMessage({ role: "system", text: "대화를 불러오지 못했어요. 다시 선택해 주세요." });
     transcript.forEach(addMessage);
     // pushes that came while the transcript was loading: skip those it already has
     const tail = transcript.slice(-(state.pending.length + 5)).map((m) => m.role + "|" + m.text);
@@ -241,7 +243,8 @@ window.AgentConsole = (() => {
     log.removeAttribute("aria-busy");
     scrollLog(true);
     if (r.ok && state.ticket && !isLive(state.ticket)) chatEnded(state.ticket.status);
-    renderHeader(); updateControls(); loadSuggestions();
+    renderHeader(); updateControls();
+    if (r.ok) loadSuggestions();
     if (focusComposer && !input.disabled) input.focus();
   }
   /* ---------- composer ---------- */

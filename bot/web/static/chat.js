@@ -2,7 +2,8 @@
 (function () {
   "use strict";
 
-  var STORAGE_KEY = "ansan-chat-conversation";
+  var STORAGE_KEY = "ansan-chat-resume";              // the server-signed token that resumes this conversation
+  var RESEND_MS = 3000;                                // a message the server could not keep yet is sent again
   var MAX_CHARS = 1000, COUNTER_FROM = 800;          // textarea maxlength; the counter shows from 800
   var TYPING_SEND_MS = 3000, TYPING_HIDE_MS = 15000; // citizen typing throttle; hide a stale indicator
   var RETRY_MIN_MS = 1000, RETRY_MAX_MS = 15000;     // reconnect backoff 1 s, 2 s, 4 s … 15 s
@@ -24,6 +25,7 @@
   var done = {};              // "rating:12" / "callback:12" already answered
   var current = { state: "bot" };  // the last state frame
   var lastTypingSent = 0, typingTimer = null;
+  var shownRetry = {};        // client ids whose "will send again" note is already on screen
 
   function warn(what, detail) { console.warn("[ansan-chat] " + what, detail); }
 
@@ -68,7 +70,7 @@
     try { sock = new WebSocket(url); } catch (e) { warn("WebSocket failed", e); scheduleReconnect(); return; }
     ws = sock; ready = false;
     sock.onopen = function () {
-      if (ws === sock) sock.send(JSON.stringify({ type: "hello", conversation_id: storageGet() || null }));
+      if (ws === sock) sock.send(JSON.stringify({ type: "hello", resume: storageGet() || null }));
     };
     sock.onmessage = function (ev) { if (ws === sock) handleFrame(ev.data); };
     sock.onclose = function () {
@@ -119,9 +121,9 @@
 
   var handlers = {
     welcome: function (f) {
-      if (typeof f.conversation_id === "string" && f.conversation_id) {
-        if (f.conversation_id !== storageGet()) cards = [];  // a new conversation: old rating/callback cards go
-        storageSet(f.conversation_id);
+      if (typeof f.resume === "string" && f.resume) {
+        if (f.resume !== storageGet()) cards = [];  // a new conversation: old rating/callback cards go
+        storageSet(f.resume);
       }
       ready = true; retryMs = RETRY_MIN_MS;
       el.connection.hidden = true;
@@ -148,12 +150,24 @@
     rating_request: function (f) { if (isId(f.ticket_id)) showRating(f.ticket_id); else warn("rating_request without ticket_id", f); },
     callback_form: function (f) { if (isId(f.ticket_id)) showCallbackForm(f.ticket_id); else warn("callback_form without ticket_id", f); },
     error: function (f) {
+      if ((f.code === "retry" || f.code === "rate_limited") && typeof f.client_id === "string") {
+        resendLater(f.client_id);  // kept pending: it goes again by itself, the citizen need not retype it
+        if (f.code === "retry" && shownRetry[f.client_id]) return;
+        shownRetry[f.client_id] = true;
+      }
       var text = typeof f.text === "string" && f.text ? f.text : "문제가 생겼어요. 잠시 후 다시 시도해 주세요.";
       var row = renderMessage({ role: "system", text: text }, []);
       row.firstChild.classList.add("msg-error");
       addToLog(row, true);
     }
   };
+
+  function resendLater(clientId) {
+    setTimeout(function () {
+      var p = pending.find(function (item) { return item.frame.client_id === clientId; });
+      if (p) transmit(p.frame);
+    }, RESEND_MS);
+  }
 
   function validMessage(m) {
     return m && typeof m === "object" && ROLES.hasOwnProperty(m.role) && typeof m.text === "string";

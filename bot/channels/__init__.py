@@ -1,0 +1,1 @@
+"""Code that runs inside the Rasa server: the REST input channel and its guards, the launcher."""
