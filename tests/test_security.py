@@ -2,8 +2,6 @@
 
 Runs against the real servers of the test session (tests/conftest.py).
 """
-import json
-import os
 from pathlib import Path
 
 import pytest

@@ -7,7 +7,6 @@ follow :mod:`bot.web.roles`.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import Callable, Dict, List, Optional

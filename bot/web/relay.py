@@ -104,10 +104,11 @@ class Relay:
             if message is None:
                 continue
             await self.hub.to_citizen(conversation_id, message)
-            await self.hub.to_chat(audience or roles.chat_audience(ticket), {**message, "ticket_id": ticket.id})
+            await self._to_chat(ticket, message, audience)
 
-    async def _to_chat(self, ticket: tickets.Ticket, message: Dict) -> None:
-        await self.hub.to_chat(roles.chat_audience(ticket), {**message, "ticket_id": ticket.id})
+    async def _to_chat(self, ticket: tickets.Ticket, message: Dict, audience: Optional[str] = None) -> None:
+        """A chat message to the agent holding ``ticket`` (or ``audience``) and to admins."""
+        await self.hub.to_chat(audience or roles.chat_audience(ticket), {**message, "ticket_id": ticket.id})
 
     # --- delivery ------------------------------------------------------------------------
     async def flush(self, conversation_id: str) -> None:
