@@ -11,7 +11,7 @@ no spaces, runs of 3+ cut to 2):
 2. It asks for contact: a contact verb (연결, 바꿔, 불러, 통화, 얘기, 대화, 말하, 채팅, 상담하/받,
    물어보, 넘겨, 봐줘, 원해, 호출, 1:1, connect, talk, speak, "human please" …), a "not the bot" contrast
    (챗봇 말고 사람이요), or a bare call to an agent ("상담원!!", "상담사님").
-3. It is not a question about a contact detail (번호, 시간, 어디, 부서, 방법 …) unless it also says
+3. It is not a question about a contact detail or a service (번호, 시간, 어디, 부서, 기관, 방법 …) unless it also says
    "connect/put me through" in so many words, and not a question whether the bot is a person
    ("사람이에요?", "사람이랑 대화하는 거예요?") unless it also asks for one.
 
@@ -51,7 +51,7 @@ _BARE_CALL = re.compile(r"(?:상담원|상담사|상담직원)(?:님|분)?(?:좀
 _NOISE = re.compile(r"[\W_ㄱ-ㅣ\u1100-\u11ff]+")  # NFKC turns ㅠㅋ into conjoining jamo
 
 # --- but not: questions about a contact detail, or whether the bot is a person ------------------
-_INFO_QUESTION = re.compile(r"번호|연락처|몇시|시간|운영|요일|주말|공휴일|어디|부서|위치|언제|누구|방법|어떻게|하려면")
+_INFO_QUESTION = re.compile(r"번호|연락처|몇시|시간|운영|요일|주말|공휴일|어디|부서|기관|센터|위치|언제|누구|방법|어떻게|하려면")
 _INFO_QUESTION_EN = re.compile(r"\b(?:number|email|address|hours|when|where|how do i|how can i)\b")
 #: "connect me / put me through" in so many words overrides an info question
 _CONNECT_ME = re.compile(r"(?:연[결겨곌겻걸]|바꿔|불러|넘겨|호출)(?:좀)?(?:해)?(?:주|줘|달|부탁)|connect me|put me through")

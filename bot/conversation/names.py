@@ -45,3 +45,15 @@ REPLY_ROUTED = "routed"
 # --- what the bot did with a message (slot faq_outcome; analytics counters) -----------------
 OUTCOME_ANSWER, OUTCOME_CLARIFY, OUTCOME_OFFER_HUMAN, OUTCOME_OUT_OF_SCOPE = (
     "answer", "clarify", "offer_human", "out_of_scope")
+OUTCOME_SMALL_TALK = "small_talk"
+
+# --- small talk and the topic menu --------------------------------------------------------------
+#: intents the FAQ action answers in character when no FAQ entry clearly fits
+SMALL_TALK_INTENTS = ("chitchat", "bot_complaint")
+#: a topic-menu button: /choose_topic{"topic": "<FAQ category>"}
+TOPIC_INTENT = "choose_topic"
+TOPIC_ENTITY = "topic"
+
+
+def topic_payload(category: str) -> str:
+    return f'{PAYLOAD_PREFIX}{TOPIC_INTENT}{{"{TOPIC_ENTITY}": "{category}"}}'

@@ -21,6 +21,11 @@ def payload_title(text: str) -> Optional[str]:
 
         entry = faq_base().get(text[len(names.FAQ_PAYLOAD_PREFIX):])
         return entry.question if entry else None
+    if text.startswith(names.PAYLOAD_PREFIX + names.TOPIC_INTENT):
+        from bot.faq.answering import chosen_topic, faq_base
+
+        topic = chosen_topic(text, faq_base())
+        return faq_base().categories()[topic] if topic else None
     return None
 
 

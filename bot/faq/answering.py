@@ -1,6 +1,8 @@
 """From a parsed citizen message to the bot's reply and slot values (framework-free)."""
 from __future__ import annotations
 
+import json
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence
@@ -8,8 +10,9 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from bot.conversation import names
 from bot.conversation.names import DENY_PAYLOAD, FAQ_PAYLOAD_PREFIX, HUMAN_PAYLOAD
 from bot.faq.base import INTENT_PREFIX, FaqBase, load_faq_base
-from bot.faq.policy import ANSWER, CLARIFY, OUT_OF_SCOPE, PolicyConfig, decide, load_policy
+from bot.faq.policy import ANSWER, CLARIFY, OUT_OF_SCOPE, SMALL_TALK, PolicyConfig, decide, load_policy
 from bot.faq.render import render_answer
+from bot.faq.small_talk import off_topic_reply, small_talk_reply, topic_buttons
 from bot.faq.retriever import Candidate
 
 
@@ -24,6 +27,7 @@ class Reply:
         self.messages.append({"text": text, "buttons": buttons or []})
 
 
+_TOPIC_PAYLOAD = re.compile(re.escape(names.PAYLOAD_PREFIX + names.TOPIC_INTENT) + r"(\{.*\})?$", re.S)
 _lock = threading.Lock()
 _cache: Dict[str, Any] = {}
 
@@ -73,6 +77,9 @@ def respond(text: str, intent: Optional[str], intent_ranking: Sequence[Mapping],
     clicked = base.by_intent(intent) if text.strip().startswith(FAQ_PAYLOAD_PREFIX) else None
     if clicked is not None:
         return _answer(base, clicked.id, 1.0)
+    topic = chosen_topic(text, base)
+    if topic is not None:
+        return _topic_menu(base, topic)
     previous = base.get(previous_faq_id) if previous_faq_id else None
     intents = intent_ranking or ([{"name": intent, "confidence": 1.0}] if intent else [])
     decision = decide(candidates_from(faq_ranking, intent_ranking), intents, text, base, config, previous)
@@ -87,7 +94,10 @@ def respond(text: str, intent: Optional[str], intent_ranking: Sequence[Mapping],
         )
         reply.slots[names.SLOT_HANDOFF_OFFERED] = False
     elif decision.kind == OUT_OF_SCOPE:
-        reply.say(f"죄송하지만 그 질문은 제가 도와드리기 어려워요. {_what_the_bot_does(base)}")
+        reply.say(off_topic_reply(base), topic_buttons(base))
+        reply.slots[names.SLOT_HANDOFF_OFFERED] = False
+    elif decision.kind == SMALL_TALK:
+        reply.say(small_talk_reply(decision.talk, text, base))
         reply.slots[names.SLOT_HANDOFF_OFFERED] = False
     else:
         # Unclear: maybe a city question the base lacks, maybe off-topic — offer both ways on.
@@ -96,6 +106,27 @@ def respond(text: str, intent: Optional[str], intent_ranking: Sequence[Mapping],
                   [{"title": "네, 상담원 연결", "payload": HUMAN_PAYLOAD},
                    {"title": "아니요, 다시 질문할게요", "payload": DENY_PAYLOAD}])
         reply.slots[names.SLOT_HANDOFF_OFFERED] = True
+    return reply
+
+
+def chosen_topic(text: str, base: FaqBase) -> Optional[str]:
+    """The FAQ category of a topic-menu click (``/choose_topic{"topic": "water"}``), else None."""
+    match = _TOPIC_PAYLOAD.match(text.strip())
+    if not match:
+        return None
+    try:
+        topic = json.loads(match.group(1) or "{}").get(names.TOPIC_ENTITY)
+    except (ValueError, AttributeError):
+        return None
+    return topic if topic in base.categories() else None
+
+
+def _topic_menu(base: FaqBase, category: str) -> Reply:
+    reply = Reply(slots={names.SLOT_FAQ_ID: None, names.SLOT_FAQ_CATEGORY: category,
+                         names.SLOT_FAQ_OUTCOME: CLARIFY, names.SLOT_HANDOFF_OFFERED: False})
+    reply.say(f"{base.categories()[category]} 관련해서 자주 묻는 질문이에요. 궁금한 것을 골라 주세요.",
+              [{"title": e.question, "payload": f"{FAQ_PAYLOAD_PREFIX}{e.id}"}
+               for e in base.entries if e.category == category])
     return reply
 
 

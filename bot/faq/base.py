@@ -1,6 +1,7 @@
 """Load and validate the FAQ base (``data/faq/*.yml``) and the city facts (``data/city.yml``)."""
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ INTENT_PREFIX = FAQ_INTENT_PREFIX
 ASPECTS = ("fee", "documents", "place", "hours", "period", "duration", "eligibility", "how",
            "online", "proxy", "contact")
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
+UNVERIFIED = "확인 필요"  # the value of a city fact staff have not confirmed yet
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -37,6 +39,14 @@ class CityFacts:
     facts: Dict[str, str]
     departments: Dict[str, Department]
 
+    @staticmethod
+    def is_verified_value(value: str) -> bool:
+        return bool(value) and UNVERIFIED not in value
+
+    def is_verified(self, key: str) -> bool:
+        """The fact exists and staff have confirmed it (its value is not "확인 필요")."""
+        return self.is_verified_value(self.facts.get(key, ""))
+
 
 @dataclass(frozen=True)
 class FaqEntry:
@@ -49,7 +59,9 @@ class FaqEntry:
     keywords: Tuple[str, ...]
     aspects: Tuple[str, ...]
     examples: Tuple[str, ...]
-    source: str = ""
+    as_of: str = ""                      # ISO date the facts were last checked
+    sources: Tuple[str, ...] = ()        # official sources of the facts (law, ministry page)
+    file: str = ""
 
     @property
     def intent(self) -> str:
@@ -95,6 +107,23 @@ def _strings(value, where: str, problems: List[str]) -> Tuple[str, ...]:
     return tuple(str(v).strip() for v in value if str(v).strip())
 
 
+def _as_of(value, where: str, problems: List[str]) -> str:
+    """``as_of`` as an ISO date string; a missing or malformed date is a problem."""
+    try:
+        return datetime.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        problems.append(f"{where}: `as_of` must be the date the facts were checked (YYYY-MM-DD)")
+        return ""
+
+
+def _sources(value, where: str, problems: List[str]) -> Tuple[str, ...]:
+    sources = (value,) if isinstance(value, str) else _strings(value, f"{where} source", problems)
+    sources = tuple(s.strip() for s in sources if s and s.strip())
+    if not sources:
+        problems.append(f"{where}: `source` must name the law or official page the facts come from")
+    return sources
+
+
 def load_city(path: Path = CITY_PATH) -> CityFacts:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     facts = {str(k): str(v).strip() for k, v in (raw.get("facts") or {}).items()}
@@ -131,7 +160,9 @@ def _load_file(path: Path, problems: List[str]) -> List[FaqEntry]:
             keywords=_strings(item.get("keywords"), f"{where} keywords", problems),
             aspects=aspects,
             examples=_strings(item.get("examples"), f"{where} examples", problems),
-            source=path.name,
+            as_of=_as_of(item.get("as_of"), f"{where} ({faq_id})", problems),
+            sources=_sources(item.get("source"), f"{where} ({faq_id})", problems),
+            file=path.name,
         ))
     return entries
 

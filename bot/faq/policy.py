@@ -21,8 +21,9 @@ from bot.faq.retriever import Candidate, RankerConfig
 
 POLICY_PATH = settings.PROJECT_ROOT / "data" / "answer_policy.yml"
 
-ANSWER, CLARIFY, OFFER_HUMAN, OUT_OF_SCOPE = (
-    names.OUTCOME_ANSWER, names.OUTCOME_CLARIFY, names.OUTCOME_OFFER_HUMAN, names.OUTCOME_OUT_OF_SCOPE)
+ANSWER, CLARIFY, OFFER_HUMAN, OUT_OF_SCOPE, SMALL_TALK = (
+    names.OUTCOME_ANSWER, names.OUTCOME_CLARIFY, names.OUTCOME_OFFER_HUMAN, names.OUTCOME_OUT_OF_SCOPE,
+    names.OUTCOME_SMALL_TALK)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class PolicyConfig:
     choice_threshold: float = 0.20  # a candidate shown as a choice scores at least this
     max_choices: int = 3
     out_of_scope_confidence: float = 0.50  # P(out_of_scope) that declines even if not the top intent
+    small_talk_confidence: float = 0.50  # P(chitchat or bot_complaint) that makes it small talk …
+    faq_classifier_confidence: float = 0.50  # … unless the classifier is this sure of the top FAQ entry
     ranker: RankerConfig = field(default_factory=RankerConfig)
 
 
@@ -55,23 +58,44 @@ class Decision:
     faq_ids: List[str]
     score: float = 0.0
     follow_up: bool = False
+    talk: str = ""  # the small-talk intent, for SMALL_TALK
 
 
-def _follow_up(text: str, previous: Optional[FaqEntry], base: FaqBase) -> List[str]:
-    """Entries of the previous answer's category that cover the aspect asked about."""
+def _follow_up(text: str, previous: Optional[FaqEntry], base: FaqBase,
+               candidates: Sequence[Candidate], config: PolicyConfig) -> List[str]:
+    """Entries of the previous answer's category for a short follow-up, best first.
+
+    With an aspect ("수수료는요?"): the entries covering it — the previous one alone if it
+    does. Without one ("다음엔 안 얼게 하려면요?"): the retriever's best entry of that category.
+    """
     if previous is None or not looks_like_follow_up(text):
         return []
-    aspects = detect_aspects(text)
-    if not aspects:
-        return []
-    same_category = [e for e in base.entries if e.category == previous.category]
-    for aspect in aspects:  # the first aspect with a covering entry decides
+    score = {c.faq_id: c.score for c in candidates}
+    same_category = sorted((e for e in base.entries if e.category == previous.category),
+                           key=lambda e: -score.get(e.id, 0.0))
+    for aspect in detect_aspects(text):  # the first aspect with a covering entry decides
         covering = [e.id for e in same_category if aspect in e.aspects]
+        if previous.id in covering:  # the previous answer already covers it
+            return [previous.id]
+        if len(covering) > 1 and score.get(covering[0], 0.0) - score.get(covering[1], 0.0) >= config.answer_margin:
+            return covering[:1]  # the retriever clearly prefers one of them
         if covering:
-            if previous.id in covering:  # the previous answer already covers it
-                return [previous.id]
             return covering
+    best = same_category[0] if same_category else None
+    if best is not None and score.get(best.id, 0.0) >= config.choice_threshold:
+        return [best.id]
     return []
+
+
+def _small_talk(intents: Sequence[Mapping], config: PolicyConfig) -> str:
+    """The small-talk intent the classifier is sure enough of, or ""."""
+    for item in intents:
+        if item.get("name") in names.SMALL_TALK_INTENTS and float(item.get("confidence") or 0) >= config.small_talk_confidence:
+            return str(item["name"])
+    ranked = [i for i in intents if i.get("name") != "nlu_fallback"]
+    if ranked and ranked[0].get("name") in names.SMALL_TALK_INTENTS:
+        return str(ranked[0]["name"])
+    return ""
 
 
 def _looks_out_of_scope(intents: Sequence[Mapping], config: PolicyConfig) -> bool:
@@ -91,7 +115,7 @@ def decide(candidates: Sequence[Candidate], intents: Sequence[Mapping], text: st
     top_score = top.score if top else 0.0
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
 
-    follow_up = _follow_up(text, previous, base)
+    follow_up = _follow_up(text, previous, base, candidates, config)
     strong_other = (top is not None and top_score >= config.answer_threshold
                     and previous is not None and base.get(top.faq_id)
                     and base.get(top.faq_id).category != previous.category)
@@ -100,6 +124,11 @@ def decide(candidates: Sequence[Candidate], intents: Sequence[Mapping], text: st
             return Decision(ANSWER, follow_up, max(top_score, config.answer_threshold), True)
         return Decision(CLARIFY, follow_up[: config.max_choices], top_score, True)
 
+    # An FAQ answer needs a matching topic *and* a sure classifier: "이사해서 피곤해" is small talk.
+    talk = _small_talk(intents, config)
+    if talk and not (top is not None and top_score >= config.answer_threshold
+                     and top.classifier >= config.faq_classifier_confidence):
+        return Decision(SMALL_TALK, [], top_score, talk=talk)
     if top_score < config.answer_threshold and _looks_out_of_scope(intents, config):
         return Decision(OUT_OF_SCOPE, [], top_score)
     if top is None or top_score < config.clarify_threshold:

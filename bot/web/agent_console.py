@@ -13,6 +13,7 @@ from sanic import Blueprint, Request, response
 
 from bot import settings
 from bot.faq.answering import faq_base
+from bot.faq.render import fill_facts
 from bot.handoff import callback, counters, tickets
 from bot.web import net, roles, users, views
 from bot.web.auth import authenticated, current_session, error, json_body
@@ -115,7 +116,9 @@ async def canned(request: Request):
     import yaml
 
     replies = yaml.safe_load(CANNED_PATH.read_text(encoding="utf-8")) if CANNED_PATH.exists() else []
-    return response.json({"replies": replies or []})
+    city = faq_base().city
+    filled = [{**r, "text": fill_facts(str(r.get("text", "")), city)} for r in replies or []]
+    return response.json({"replies": [r for r in filled if r["text"]]})
 
 
 @bp.get("/api/agents")

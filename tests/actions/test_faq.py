@@ -29,11 +29,29 @@ def test_unclear_question_offers_a_human(run_action):
     assert slots(events)["handoff_offered"] is True and slots(events)["faq_id"] is None
 
 
-def test_out_of_scope_says_what_the_bot_can_do(run_action):
+def test_out_of_scope_says_what_the_bot_does_and_shows_the_topic_menu(run_action):
     messages, events = run_action(ActionAnswerFaq(), "out_of_scope")
-    text = messages[0]["text"]
-    assert "도와드리기 어려워요" in text and "여권" in text and "수도" in text
-    assert slots(events)["faq_id"] is None
+    text, buttons = messages[0]["text"], messages[0]["buttons"]
+    assert "민원 안내를 도와드려요" in text
+    assert [b["title"] for b in buttons] == list(faq_base().categories().values())
+    assert buttons[0]["payload"] == '/choose_topic{"topic": "%s"}' % list(faq_base().categories())[0]
+    assert "/request_human" not in [b["payload"] for b in buttons]  # no agent unless asked
+    assert slots(events)["faq_id"] is None and slots(events)["handoff_offered"] is False
+
+
+def test_a_remark_with_a_city_keyword_gets_small_talk_not_an_faq(run_action):
+    messages, events = run_action(ActionAnswerFaq(), "small_talk")
+    assert slots(events)["faq_outcome"] == "small_talk" and slots(events)["faq_id"] is None
+    assert faq_base().get("moving_in_report").question not in messages[0]["text"]
+    assert not messages[0]["buttons"]
+
+
+def test_a_topic_click_lists_the_questions_of_that_topic(run_action):
+    messages, events = run_action(ActionAnswerFaq(), "topic_click")
+    water = [e for e in faq_base().entries if e.category == "water"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [f"/faq_{e.id}" for e in water]
+    assert [b["title"] for b in messages[0]["buttons"]] == [e.question for e in water]
+    assert slots(events)["faq_category"] == "water"
 
 
 def test_follow_up_in_context_answers_the_same_topic(run_action):

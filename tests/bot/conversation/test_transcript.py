@@ -42,3 +42,12 @@ def test_outbox_tags_mark_spoken_events_only():
     tagged = tracker_events.tag([tracker_events.spoken(names.SYSTEM, "종료"), *tracker_events.back_to_bot()], 42)
     assert tagged[0]["metadata"][names.META_OUTBOX_ID] == 42 and "metadata" not in tagged[1]
     assert transcript.has_outbox_record(tagged, 42) and not transcript.has_outbox_record(tagged, 41)
+
+
+def test_a_topic_menu_click_reads_as_the_topic_name():
+    from bot.faq.answering import faq_base
+
+    category, label = next(iter(faq_base().categories().items()))
+    assert transcript.payload_title(names.topic_payload(category)) == label
+    assert transcript.payload_title(names.topic_payload("no_such_topic")) is None
+    assert transcript.payload_title('/choose_topic{"topic": ') is None  # broken JSON

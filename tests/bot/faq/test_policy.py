@@ -1,7 +1,7 @@
 import pytest
 
 from bot.faq.base import load_faq_base
-from bot.faq.policy import ANSWER, CLARIFY, OFFER_HUMAN, OUT_OF_SCOPE, PolicyConfig, decide, load_policy
+from bot.faq.policy import ANSWER, CLARIFY, OFFER_HUMAN, OUT_OF_SCOPE, SMALL_TALK, PolicyConfig, decide, load_policy
 from bot.faq.retriever import Candidate
 
 CONFIG = PolicyConfig(answer_threshold=0.55, answer_margin=0.1, clarify_threshold=0.3,
@@ -68,3 +68,18 @@ def test_policy_file_loads_with_every_value():
     # clarify == answer is allowed: then only a small lead over the runner-up asks which one
     assert 0 < config.choice_threshold <= config.clarify_threshold <= config.answer_threshold <= 1
     assert config.ranker.cosine_floor < config.ranker.cosine_ceiling
+
+
+def test_small_talk_with_a_city_keyword_is_not_answered_from_the_faq(base):
+    """An FAQ answer needs a matching topic and a sure classifier."""
+    talk = ranking(("chitchat", 0.7), ("faq_moving_in_report", 0.2))
+    d = decide([Candidate("moving_in_report", 0.6, 0.2, 0.9, 0.3)], talk, "오늘 이사해서 피곤해", base, CONFIG)
+    assert (d.kind, d.talk) == (SMALL_TALK, "chitchat")
+    sure = ranking(("faq_moving_in_report", 0.6), ("chitchat", 0.35))
+    d = decide([Candidate("moving_in_report", 0.8, 0.6, 0.9, 0.3)], sure, "이사 왔는데 전입신고 어떻게 해요", base, CONFIG)
+    assert (d.kind, d.faq_ids) == (ANSWER, ["moving_in_report"])
+
+
+def test_complaints_about_the_bot_are_small_talk(base):
+    d = decide([c("car_tax", 0.1)], ranking(("bot_complaint", 0.8)), "말귀를 못 알아듣네", base, CONFIG)
+    assert (d.kind, d.talk) == (SMALL_TALK, "bot_complaint")

@@ -1,0 +1,32 @@
+"""The evaluation sets: the noisy copy is reproducible and noisy; every set is labelled and large enough.
+
+That no set leaks into training is tests/test_heldout.py."""
+import sys
+from pathlib import Path
+
+from bot.faq.base import load_faq_base
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from eval_sets import load_sets  # noqa: E402
+from noise import noisy  # noqa: E402
+
+
+def test_noise_is_deterministic_and_changes_the_text():
+    texts = [item["text"] for item in load_sets()["clean"]]
+    assert [noisy(t) for t in texts] == [noisy(t) for t in texts]
+    changed = sum(noisy(t) != t for t in texts)
+    assert changed / len(texts) > 0.9
+    spaceless = sum(" " in t and " " not in noisy(t) for t in texts)
+    assert spaceless / len(texts) > 0.3
+
+
+def test_sets_are_large_enough_and_labelled_with_known_ids():
+    sets = load_sets()
+    ids = set(load_faq_base().ids)
+    known = ids | {"request_human", "out_of_scope", "greet", "thanks", "goodbye"}
+    assert len(sets["offtopic"]) >= 500
+    assert len(sets["dialogues"]) >= 40
+    assert all(2 <= len(d["turns"]) <= 4 for d in sets["dialogues"])
+    assert {t["expect"] for d in sets["dialogues"] for t in d["turns"]} <= ids
+    assert {item["expect"] for item in sets["dialect"]} <= ids
+    assert {item["expect"] for item in sets["clean"]} <= known
