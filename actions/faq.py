@@ -1,12 +1,13 @@
-"""action_answer_faq: answer from the FAQ base, clarify, offer a human, or decline."""
+"""action_answer_faq: answer from the FAQ base, clarify, small talk, decline — or hand off if the citizen asked."""
 import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.conversation import names
+from bot.conversation.handoff_request import is_explicit_agent_request
 from bot.faq.answering import respond
 from bot.handoff import counters
 
@@ -17,12 +18,15 @@ def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[
     """Reply to the latest message from the FAQ base; the slot events to return."""
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
+    if intent.get("name") != "request_human" and is_explicit_agent_request(message.get("text") or ""):
+        return [FollowupAction(names.ACTION_HANDOFF)]  # the classifier missed it; the citizen asked for a person
     reply = respond(
         text=message.get("text") or "",
         intent=intent.get("name"),
         intent_ranking=message.get("intent_ranking") or [],
         faq_ranking=message.get("faq_ranking"),
         previous_faq_id=tracker.get_slot(names.SLOT_FAQ_ID),
+        previous_outcome=tracker.get_slot(names.SLOT_FAQ_OUTCOME),
     )
     try:
         counters.bot_outcome(tracker.sender_id, reply.slots.get(names.SLOT_FAQ_OUTCOME, names.OUTCOME_ANSWER))

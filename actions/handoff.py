@@ -13,7 +13,7 @@ from bot.handoff.service import handoff_reply
 
 class ActionHandoffToAgent(Action):
     def name(self) -> Text:
-        return "action_handoff_to_agent"
+        return names.ACTION_HANDOFF
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:

@@ -1,7 +1,7 @@
 """The evaluation sets of ``make evaluate`` and the numbers reported for each.
 
 * clean — tests/data/heldout.yml (citizen phrasings, never trained on);
-* noisy — the clean set with spacing removed, typos and lengthened syllables (scripts/noise.py);
+* noisy — the clean set with spacing removed, typos and lengthened syllables (bot/korean/noise.py);
 * dialect — tests/data/heldout_dialect.yml (경상·전라·충청 dialect and elderly speech);
 * dialogues — tests/data/dialogues.yml (follow-up questions in a conversation);
 * offtopic — tests/data/offtopic.yml (everyday chit-chat, complaints, off-topic questions).
@@ -13,7 +13,7 @@ from typing import Dict, List
 
 import yaml
 
-from noise import noisy_items
+from bot.korean.noise import noisy_items
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 
@@ -66,6 +66,7 @@ def offtopic_numbers(results: List[Dict]) -> Dict[str, float]:
         "offtopic_faq_answer": _ratio(sum(r["kind"] == "answer" for r in results), n),
         "offtopic_handoff": _ratio(sum(r["kind"] == "handoff" for r in results), n),
         "offtopic_offered_human": _ratio(sum(r["kind"] == "offer_human" for r in results), n),
+        "offtopic_unsure": _ratio(sum(r["kind"] == "unsure" for r in results), n),
     }
 
 
@@ -80,6 +81,7 @@ ROWS = [
     ("dialogues: short follow-ups right", "dialogues", "follow_up_right"),
     ("off-topic: answered with an FAQ entry", "offtopic", "offtopic_faq_answer"),
     ("off-topic: opened a handoff", "offtopic", "offtopic_handoff"),
+    ("off-topic: unsure, topic menu shown", "offtopic", "offtopic_unsure"),
     ("off-topic: offered a person", "offtopic", "offtopic_offered_human"),
 ]
 

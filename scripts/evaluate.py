@@ -45,7 +45,7 @@ def outcome(state: Dict) -> Dict:
         buttons = (bots[-1].get("data") or {}).get("buttons") or [] if bots else []
         return {"kind": "clarify", "choices": [b["payload"][len("/faq_"):] for b in buttons
                                                if b["payload"].startswith("/faq_")]}
-    if kind in ("offer_human", "out_of_scope", "small_talk"):
+    if kind in ("offer_human", "unsure", "out_of_scope", "small_talk"):
         return {"kind": kind}
     actions = [e["name"] for e in state["events"] if e["event"] == "action"
                and e["name"] not in ("action_listen", "action_session_start")]
@@ -117,7 +117,7 @@ def confusion_png(runs: Dict[str, List[Dict]], path: Path) -> None:
     base = load_faq_base()
     category = {e.id: e.category for e in base.entries}
     rows = list(dict.fromkeys(category.values())) + ["request_human", "out_of_scope", "chitchat"]
-    cols = rows[:-3] + ["clarify", "offer_human", "handoff", "out_of_scope", "chitchat", "other"]
+    cols = rows[:-3] + ["clarify", "unsure", "offer_human", "handoff", "out_of_scope", "chitchat", "other"]
 
     def row_of(r):
         e = r["expect"]
@@ -126,7 +126,7 @@ def confusion_png(runs: Dict[str, List[Dict]], path: Path) -> None:
     def col_of(r):
         if r["kind"] == "answer":
             return category.get(r["faq_id"], "other")
-        if r["kind"] in ("greet", "thanks", "goodbye", "bot_challenge"):
+        if r["kind"] in ("greet", "thanks", "goodbye", "bot_challenge", "small_talk"):
             return "chitchat"
         return r["kind"] if r["kind"] in cols else "other"
 
@@ -191,7 +191,8 @@ def markdown(summary: Dict[str, Dict[str, float]], n_items: int, misses: List[Di
         lines.append(f"| {r['text'].replace('|', '/')} | {r['expect']} | {bot} |")
     if other_misses:
         lines += ["", "## Our misses (other items)", "",
-                  "`offer_human`: the bot said it was unsure, named the topics it covers and offered a person.",
+                  "`unsure`: the bot said it was unsure, named the topics it covers and showed the topic menu "
+                  "(a person is offered, `offer_human`, when it is unsure twice running).",
                   "", "| text | expected | bot |", "|---|---|---|"]
         lines += [f"| {r['text'].replace('|', '/')} | {r['expect']} | {label(r)} |" for r in other_misses]
     if checklist:

@@ -10,6 +10,9 @@ DENY_PAYLOAD = "/deny"
 #: what a payload stood for, in the words the citizen saw (FAQ payloads show the entry's question)
 PAYLOAD_TITLES = {HUMAN_PAYLOAD: "상담원 연결", DENY_PAYLOAD: "아니요"}
 
+# --- actions (domain.yml) ----------------------------------------------------------------------
+ACTION_HANDOFF = "action_handoff_to_agent"
+
 # --- slots (domain.yml) ----------------------------------------------------------------------
 SLOT_FAQ_ID = "faq_id"
 SLOT_FAQ_CATEGORY = "faq_category"
@@ -46,6 +49,8 @@ REPLY_ROUTED = "routed"
 OUTCOME_ANSWER, OUTCOME_CLARIFY, OUTCOME_OFFER_HUMAN, OUTCOME_OUT_OF_SCOPE = (
     "answer", "clarify", "offer_human", "out_of_scope")
 OUTCOME_SMALL_TALK = "small_talk"
+#: unsure for the first time: the topic menu and a hint; a person is offered only if it happens again
+OUTCOME_UNSURE = "unsure"
 
 # --- small talk and the topic menu --------------------------------------------------------------
 #: intents the FAQ action answers in character when no FAQ entry clearly fits

@@ -28,6 +28,8 @@ class Reply:
 
 
 _TOPIC_PAYLOAD = re.compile(re.escape(names.PAYLOAD_PREFIX + names.TOPIC_INTENT) + r"(\{.*\})?$", re.S)
+#: outcomes after which a second miss offers a person
+UNANSWERED = (names.OUTCOME_UNSURE, names.OUTCOME_OFFER_HUMAN, names.OUTCOME_OUT_OF_SCOPE)
 _lock = threading.Lock()
 _cache: Dict[str, Any] = {}
 
@@ -69,8 +71,8 @@ def _what_the_bot_does(base: FaqBase) -> str:
 def respond(text: str, intent: Optional[str], intent_ranking: Sequence[Mapping],
             faq_ranking: Optional[Sequence[Mapping]],
             previous_faq_id: Optional[str] = None, base: Optional[FaqBase] = None,
-            config: Optional[PolicyConfig] = None) -> Reply:
-    """Answer, clarify, offer a human or decline, following the answer policy."""
+            config: Optional[PolicyConfig] = None, previous_outcome: Optional[str] = None) -> Reply:
+    """Answer, clarify, small talk, decline, or — unsure twice running — offer a human."""
     base = base or faq_base()
     config = config or policy()
     # A button click carries the FAQ id itself (payload /faq_<id>): answer it directly.
@@ -99,10 +101,17 @@ def respond(text: str, intent: Optional[str], intent_ranking: Sequence[Mapping],
     elif decision.kind == SMALL_TALK:
         reply.say(small_talk_reply(decision.talk, text, base))
         reply.slots[names.SLOT_HANDOFF_OFFERED] = False
-    else:
-        # Unclear: maybe a city question the base lacks, maybe off-topic — offer both ways on.
+    elif previous_outcome not in UNANSWERED:
+        # Unclear for the first time: maybe off-topic, maybe a city question put unusually.
+        reply.slots[names.SLOT_FAQ_OUTCOME] = names.OUTCOME_UNSURE
         reply.say(f"죄송해요, 질문을 정확히 이해하지 못했어요. {_what_the_bot_does(base)} "
-                  "다른 말로 다시 질문하시거나, 상담원에게 연결해 드릴까요?",
+                  "아래 주제에서 고르시거나 다른 말로 다시 물어봐 주세요. "
+                  "사람 상담원이 필요하면 '상담원 연결'이라고 입력해 주세요.", topic_buttons(base))
+        reply.slots[names.SLOT_HANDOFF_OFFERED] = False
+    else:
+        # Unclear again: a person is the better help now.
+        reply.say(f"죄송해요, 이번에도 정확히 이해하지 못했어요. 다른 말로 다시 질문하시거나, "
+                  "상담원에게 연결해 드릴까요?",
                   [{"title": "네, 상담원 연결", "payload": HUMAN_PAYLOAD},
                    {"title": "아니요, 다시 질문할게요", "payload": DENY_PAYLOAD}])
         reply.slots[names.SLOT_HANDOFF_OFFERED] = True

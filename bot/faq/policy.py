@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import List, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence
 
 import yaml
 
 from bot import settings
 from bot.conversation import names
-from bot.faq.aspects import detect_aspects, looks_like_follow_up
+from bot.faq.aspects import detect_aspects, looks_like_follow_up, mentions
 from bot.faq.base import FaqBase, FaqEntry
 from bot.faq.retriever import Candidate, RankerConfig
 
@@ -36,6 +36,8 @@ class PolicyConfig:
     out_of_scope_confidence: float = 0.50  # P(out_of_scope) that declines even if not the top intent
     small_talk_confidence: float = 0.50  # P(chitchat or bot_complaint) that makes it small talk …
     faq_classifier_confidence: float = 0.50  # … unless the classifier is this sure of the top FAQ entry
+    answer_classifier_min: float = 0.0  # an answer also needs P(top FAQ intent) ≥ this; else clarify
+    not_faq_mass: float = 0.10  # P(small talk + out_of_scope) that, above P(top FAQ), rules out an answer
     ranker: RankerConfig = field(default_factory=RankerConfig)
 
 
@@ -81,6 +83,8 @@ def _follow_up(text: str, previous: Optional[FaqEntry], base: FaqBase,
             return covering[:1]  # the retriever clearly prefers one of them
         if covering:
             return covering
+        if mentions(previous.answer, aspect):  # not declared, but the previous answer speaks of it
+            return [previous.id]
     best = same_category[0] if same_category else None
     if best is not None and score.get(best.id, 0.0) >= config.choice_threshold:
         return [best.id]
@@ -96,6 +100,12 @@ def _small_talk(intents: Sequence[Mapping], config: PolicyConfig) -> str:
     if ranked and ranked[0].get("name") in names.SMALL_TALK_INTENTS:
         return str(ranked[0]["name"])
     return ""
+
+
+def _not_faq_mass(intents: Sequence[Mapping]) -> Dict[str, float]:
+    """The classifier's probability of each small-talk intent and of out_of_scope."""
+    wanted = names.SMALL_TALK_INTENTS + ("out_of_scope",)
+    return {str(i["name"]): float(i.get("confidence") or 0) for i in intents if i.get("name") in wanted}
 
 
 def _looks_out_of_scope(intents: Sequence[Mapping], config: PolicyConfig) -> bool:
@@ -116,9 +126,10 @@ def decide(candidates: Sequence[Candidate], intents: Sequence[Mapping], text: st
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
 
     follow_up = _follow_up(text, previous, base, candidates, config)
-    strong_other = (top is not None and top_score >= config.answer_threshold
-                    and previous is not None and base.get(top.faq_id)
-                    and base.get(top.faq_id).category != previous.category)
+    # A question that names its own topic clearly is not read in context.
+    strong_other = (top is not None and top.faq_id not in follow_up
+                    and top_score >= config.answer_threshold and top_score - runner_up >= config.answer_margin
+                    and top.classifier >= config.faq_classifier_confidence)
     if follow_up and not strong_other:
         if len(follow_up) == 1:
             return Decision(ANSWER, follow_up, max(top_score, config.answer_threshold), True)
@@ -129,13 +140,22 @@ def decide(candidates: Sequence[Candidate], intents: Sequence[Mapping], text: st
     if talk and not (top is not None and top_score >= config.answer_threshold
                      and top.classifier >= config.faq_classifier_confidence):
         return Decision(SMALL_TALK, [], top_score, talk=talk)
+    # The classifier leans away from every FAQ entry: not an answer, whatever the similarity.
+    elsewhere = _not_faq_mass(intents)
+    mass = sum(elsewhere.values())
+    if mass >= config.not_faq_mass and (top is None or mass > top.classifier):
+        talk = max(elsewhere, key=elsewhere.get)
+        if talk in names.SMALL_TALK_INTENTS:
+            return Decision(SMALL_TALK, [], top_score, talk=talk)
+        return Decision(OUT_OF_SCOPE, [], top_score)
     if top_score < config.answer_threshold and _looks_out_of_scope(intents, config):
         return Decision(OUT_OF_SCOPE, [], top_score)
     if top is None or top_score < config.clarify_threshold:
         return Decision(OFFER_HUMAN, [], top_score)
-    if top_score >= config.answer_threshold and top_score - runner_up >= config.answer_margin:
+    sure = top.classifier >= config.answer_classifier_min
+    if sure and top_score >= config.answer_threshold and top_score - runner_up >= config.answer_margin:
         return Decision(ANSWER, [top.faq_id], top_score)
     choices = [c.faq_id for c in candidates if c.score >= config.choice_threshold][: config.max_choices]
-    if len(choices) == 1 and top_score >= config.answer_threshold:
+    if sure and len(choices) == 1 and top_score >= config.answer_threshold:
         return Decision(ANSWER, choices, top_score)
     return Decision(CLARIFY, choices or [top.faq_id], top_score)

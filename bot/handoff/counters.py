@@ -14,7 +14,8 @@ from bot.storage.db import session_scope
 from bot.storage.models import ConversationRecord, HandoffTicket, utcnow
 
 BOT_KINDS = {names.OUTCOME_ANSWER: "bot_answers", names.OUTCOME_CLARIFY: "bot_clarifications",
-             names.OUTCOME_OFFER_HUMAN: "bot_fallbacks", names.OUTCOME_OUT_OF_SCOPE: "bot_fallbacks"}
+             names.OUTCOME_OFFER_HUMAN: "bot_fallbacks", names.OUTCOME_OUT_OF_SCOPE: "bot_fallbacks",
+             names.OUTCOME_UNSURE: "bot_fallbacks"}
 AGENT_RESOLVED = ("resolved", "info_given")
 DEFAULT_PERIOD_DAYS = 30
 MAX_PERIOD_DAYS = 366
@@ -53,7 +54,7 @@ def citizen_message(conversation_id: str, channel: str = "web") -> None:
 
 
 def bot_outcome(conversation_id: str, kind: str) -> None:
-    """What action_answer_faq did: answer / clarify / offer_human / out_of_scope."""
+    """What action_answer_faq did: answer / clarify / unsure / offer_human / out_of_scope (small talk is not counted)."""
     _bump(conversation_id, BOT_KINDS.get(kind), channel="rasa")
 
 

@@ -21,10 +21,18 @@ def test_ambiguous_question_gets_up_to_three_buttons_with_faq_ids(run_action):
     assert slots(events)["faq_id"] is None and slots(events)["faq_outcome"] == "clarify"
 
 
-def test_unclear_question_offers_a_human(run_action):
+def test_unclear_question_shows_the_topic_menu_without_offering_a_person(run_action):
     messages, events = run_action(ActionAnswerFaq(), "unclear")
+    text, buttons = messages[0]["text"], messages[0]["buttons"]
+    assert "여권" in text and "수도" in text  # says what the bot covers
+    assert "'상담원 연결'" in text  # and how to ask for a person
+    assert [b["title"] for b in buttons] == list(faq_base().categories().values())
+    assert slots(events)["faq_outcome"] == "unsure" and slots(events)["handoff_offered"] is False
+
+
+def test_unclear_twice_running_offers_a_human(run_action):
+    messages, events = run_action(ActionAnswerFaq(), "unclear_again")
     assert "상담원" in messages[0]["text"]
-    assert "여권" in messages[0]["text"] and "수도" in messages[0]["text"]  # says what the bot covers
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/request_human", "/deny"]
     assert slots(events)["handoff_offered"] is True and slots(events)["faq_id"] is None
 
@@ -69,3 +77,9 @@ def test_classifier_ranking_alone_is_enough(run_action):
     """The stock pipeline has no retriever: the action falls back to the intent ranking."""
     _, events = run_action(ActionAnswerFaq(), "stock_pipeline")
     assert slots(events)["faq_id"] == "car_tax_annual_prepay"
+
+
+def test_a_request_for_a_person_the_classifier_missed_is_handed_off(run_action):
+    messages, events = run_action(ActionAnswerFaq(), "missed_request")
+    assert messages == []
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_handoff_to_agent"}]

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.faq.answering import faq_base
 from tests.web.conftest import PASSWORD
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
@@ -104,6 +105,28 @@ def test_widget_opens_the_chat_on_any_page(browser, accounts):
     frame.locator(".msg-bot").first.wait_for(timeout=60_000)
     page.screenshot(path=str(SHOTS / "widget.png"))
     page.keyboard.press("Escape")
+
+
+def test_off_topic_question_gets_the_topic_menu_on_a_phone(browser, accounts):
+    """Off-topic: no agent offered; the topic menu leads to a topic's questions and an answer."""
+    citizen = browser.new_context(viewport={"width": 360, "height": 740}, locale="ko-KR").new_page()
+    citizen.goto(f"{accounts.web_url}/chat")
+    ask(citizen, "주말에 볼 만한 영화 추천해 줄래?")
+    menu = citizen.locator(".quick-replies").last
+    menu.locator("button", has_text="여권").wait_for(timeout=60_000)
+    assert "민원 안내를 도와드려요" in citizen.locator(".msg-bot").last.inner_text()
+    assert menu.locator("button", has_text="상담원").count() == 0
+    assert citizen.evaluate("document.documentElement.scrollWidth") <= 360
+    citizen.screenshot(path=str(SHOTS / "citizen-topic-menu.png"), full_page=True)
+    menu.locator("button", has_text="여권").click()
+    citizen.locator(".msg-citizen", has_text="여권").last.wait_for(timeout=30_000)  # the click reads as its title
+    questions = citizen.locator(".quick-replies").last
+    fee = faq_base().get("passport_fee")
+    questions.locator("button", has_text=fee.question).wait_for(timeout=60_000)
+    questions.locator("button", has_text=fee.question).click()
+    answer = citizen.locator(".msg-bot", has_text=fee.question).last
+    answer.wait_for(timeout=60_000)
+    assert "원" in answer.inner_text() and "확인 필요" not in answer.inner_text()
 
 
 def test_keyboard_only_chat(browser, accounts):

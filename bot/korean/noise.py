@@ -1,7 +1,9 @@
-"""A noisy copy of the held-out set: spacing removed, typos injected, syllables lengthened.
+"""Text as a hurried citizen types it: spacing removed, typos injected, syllables lengthened.
 
-Deterministic: each phrasing's noise is seeded by the phrasing itself, so ``make evaluate``
-always sends the same noisy set. ``python scripts/noise.py`` prints a sample.
+Deterministic: the noise is seeded by the text and a ``salt``. ``make evaluate`` sends a noisy
+copy of the held-out set (no salt); ``make data`` adds noisy copies of some training phrasings
+with a different salt, so the model sees typos without ever seeing a test phrasing.
+``python -m bot.korean.noise`` prints a sample.
 """
 from __future__ import annotations
 
@@ -43,9 +45,9 @@ def _typo(ch: str, rng: random.Random) -> str:
     return ch
 
 
-def noisy(text: str) -> str:
-    """``text`` as a hurried citizen might type it (same output for the same input)."""
-    rng = random.Random(zlib.crc32(text.encode("utf-8")))
+def noisy(text: str, salt: str = "") -> str:
+    """``text`` as a hurried citizen might type it (same output for the same input and salt)."""
+    rng = random.Random(zlib.crc32((salt + text).encode("utf-8")))
     chars = list(text)
     hangul = [i for i, ch in enumerate(chars) if _syllable(ch) is not None]
     for i in rng.sample(hangul, k=min(len(hangul), max(1, len(hangul) // 8))):
