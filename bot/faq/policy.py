@@ -64,11 +64,12 @@ class Decision:
 
 
 def _follow_up(text: str, previous: Optional[FaqEntry], base: FaqBase,
-               candidates: Sequence[Candidate], config: PolicyConfig) -> List[str]:
+               candidates: Sequence[Candidate], config: PolicyConfig, guess: bool = True) -> List[str]:
     """Entries of the previous answer's category for a short follow-up, best first.
 
     With an aspect ("수수료는요?"): the entries covering it — the previous one alone if it
-    does. Without one ("다음엔 안 얼게 하려면요?"): the retriever's best entry of that category.
+    does. Without one ("다음엔 안 얼게 하려면요?"), if ``guess``: the retriever's best entry
+    of that category.
     """
     if previous is None or not looks_like_follow_up(text):
         return []
@@ -85,7 +86,7 @@ def _follow_up(text: str, previous: Optional[FaqEntry], base: FaqBase,
             return covering
         if mentions(previous.answer, aspect):  # not declared, but the previous answer speaks of it
             return [previous.id]
-    best = same_category[0] if same_category else None
+    best = same_category[0] if same_category and guess else None
     if best is not None and score.get(best.id, 0.0) >= config.choice_threshold:
         return [best.id]
     return []
@@ -125,7 +126,11 @@ def decide(candidates: Sequence[Candidate], intents: Sequence[Mapping], text: st
     top_score = top.score if top else 0.0
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
 
-    follow_up = _follow_up(text, previous, base, candidates, config)
+    talk = _small_talk(intents, config)
+    elsewhere = _not_faq_mass(intents)
+    leans_away = sum(elsewhere.values()) >= config.not_faq_mass and (top is None or sum(elsewhere.values()) > top.classifier)
+    # "ㅋㅋ 그렇군요" after an answer is small talk, not a follow-up without an aspect.
+    follow_up = _follow_up(text, previous, base, candidates, config, guess=not (talk or leans_away))
     # A question that names its own topic clearly is not read in context.
     strong_other = (top is not None and top.faq_id not in follow_up
                     and top_score >= config.answer_threshold and top_score - runner_up >= config.answer_margin
@@ -136,14 +141,11 @@ def decide(candidates: Sequence[Candidate], intents: Sequence[Mapping], text: st
         return Decision(CLARIFY, follow_up[: config.max_choices], top_score, True)
 
     # An FAQ answer needs a matching topic *and* a sure classifier: "이사해서 피곤해" is small talk.
-    talk = _small_talk(intents, config)
     if talk and not (top is not None and top_score >= config.answer_threshold
                      and top.classifier >= config.faq_classifier_confidence):
         return Decision(SMALL_TALK, [], top_score, talk=talk)
     # The classifier leans away from every FAQ entry: not an answer, whatever the similarity.
-    elsewhere = _not_faq_mass(intents)
-    mass = sum(elsewhere.values())
-    if mass >= config.not_faq_mass and (top is None or mass > top.classifier):
+    if leans_away:
         talk = max(elsewhere, key=elsewhere.get)
         if talk in names.SMALL_TALK_INTENTS:
             return Decision(SMALL_TALK, [], top_score, talk=talk)

@@ -83,3 +83,36 @@ def test_small_talk_with_a_city_keyword_is_not_answered_from_the_faq(base):
 def test_complaints_about_the_bot_are_small_talk(base):
     d = decide([c("car_tax", 0.1)], ranking(("bot_complaint", 0.8)), "말귀를 못 알아듣네", base, CONFIG)
     assert (d.kind, d.talk) == (SMALL_TALK, "bot_complaint")
+
+
+def test_a_follow_up_without_an_aspect_takes_the_best_entry_of_the_topic(base):
+    previous = base.get("water_meter_frozen")
+    ranked = [c("water_meter_frozen", 0.42), c("water_meter_freeze_prevention", 0.40), c("car_tax", 0.38)]
+    d = decide(ranked, ranking(("nlu_fallback", 0.4), ("faq_water_meter_frozen", 0.3)), "다음엔 안 얼게 하려면요?",
+               base, CONFIG, previous)
+    assert d.follow_up and d.kind == ANSWER and d.faq_ids[0].startswith("water_meter")
+    ranked = [c("car_tax", 0.42), c("water_meter_freeze_prevention", 0.40)]
+    d = decide(ranked, ranking(("nlu_fallback", 0.4)), "다음엔 안 얼게 하려면요?", base, CONFIG, previous)
+    assert (d.kind, d.faq_ids, d.follow_up) == (ANSWER, ["water_meter_freeze_prevention"], True)
+
+
+def test_small_talk_after_an_answer_is_not_a_follow_up(base):
+    previous = base.get("water_meter_frozen")
+    d = decide([c("water_meter_frozen", 0.4)], ranking(("chitchat", 0.6)), "ㅋㅋ 그렇군요", base, CONFIG, previous)
+    assert (d.kind, d.follow_up) == (SMALL_TALK, False)
+
+
+def test_by_the_way_opens_a_new_topic(base):
+    previous = base.get("passport_new")
+    d = decide([c("water_bill_payment", 0.5), c("passport_fee", 0.45)], ranking(("faq_water_bill_payment", 0.4)),
+               "그건 그렇고 요금은요?", base, CONFIG, previous)
+    assert not d.follow_up
+
+
+def test_the_classifier_leaning_to_small_talk_rules_out_an_answer(base):
+    talk = ranking(("nlu_fallback", 0.4), ("chitchat", 0.25), ("faq_bulky_waste", 0.05))
+    d = decide([Candidate("bulky_waste", 0.7, 0.05, 0.9, 0.4)], talk, "대청소하고 쓰레기 세 봉투 나옴", base, CONFIG)
+    assert (d.kind, d.talk) == (SMALL_TALK, "chitchat")
+    off = ranking(("nlu_fallback", 0.4), ("out_of_scope", 0.3), ("faq_callcenter_info", 0.1))
+    d = decide([Candidate("callcenter_info", 0.7, 0.1, 0.9, 0.4)], off, "보험사 콜센터 번호", base, CONFIG)
+    assert d.kind == OUT_OF_SCOPE
