@@ -99,9 +99,11 @@ UNCLEAR = ["어 그 뭐냐 거시기 저번에 말한 그거", "내일 서울 �
 
 
 def test_offer_of_a_human_can_be_accepted(chat, tracker_of):
-    """At least one of several unclear messages gets the offer; accepting it opens a ticket."""
-    for text in UNCLEAR:
-        who = sender()
+    """Unclear once: the topic menu. Unclear again: the offer of a person; accepting opens a ticket."""
+    who = sender()
+    first = chat(UNCLEAR[0], who)
+    assert not any(b["payload"] == "/request_human" for r in first for b in r.get("buttons", []))
+    for text in UNCLEAR[1:]:
         replies = chat(text, who)
         if any(b["payload"] == "/request_human" for r in replies for b in r.get("buttons", [])):
             break
