@@ -3,9 +3,10 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import hand_off
 from bot.conversation import names
 from bot.conversation.handoff_request import is_explicit_agent_request
 from bot.faq.answering import respond
@@ -19,7 +20,7 @@ def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
     if intent.get("name") != "request_human" and is_explicit_agent_request(message.get("text") or ""):
-        return [FollowupAction(names.ACTION_HANDOFF)]  # the classifier missed it; the citizen asked for a person
+        return hand_off(dispatcher, tracker)  # the classifier missed it, but the citizen asked for a person
     reply = respond(
         text=message.get("text") or "",
         intent=intent.get("name"),

@@ -5,10 +5,19 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import answer_faq
 from bot.conversation import names
 from bot.conversation.handoff_request import is_explicit_agent_request
 from bot.handoff.service import handoff_reply
+
+
+def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Open (or find) the citizen's ticket, say so, and tell the web app in the reply itself."""
+    result = handoff_reply(tracker.sender_id, tracker.events, category=tracker.get_slot(names.SLOT_FAQ_CATEGORY))
+    dispatcher.utter_message(text=result.text)
+    dispatcher.utter_message(json_message={names.REPLY_HANDOFF: {
+        "ticket_id": result.ticket.id, "status": result.ticket.status}})
+    return [SlotSet(names.SLOT_HANDOFF_TICKET, str(result.ticket.id)),
+            SlotSet(names.SLOT_HANDOFF_OFFERED, False)]
 
 
 class ActionHandoffToAgent(Action):
@@ -20,14 +29,10 @@ class ActionHandoffToAgent(Action):
         message = tracker.latest_message or {}
         if (message.get("intent") or {}).get("name") == "request_human" \
                 and not is_explicit_agent_request(message.get("text") or ""):
+            from actions.faq import answer_faq  # here, not at the top: action_answer_faq hands off through hand_off
+
             return answer_faq(dispatcher, tracker)  # "사람" without asking for one: a question
-        result = handoff_reply(tracker.sender_id, tracker.events, category=tracker.get_slot(names.SLOT_FAQ_CATEGORY))
-        dispatcher.utter_message(text=result.text)
-        # tells the web app in the reply itself which ticket now holds the chat
-        dispatcher.utter_message(json_message={names.REPLY_HANDOFF: {
-            "ticket_id": result.ticket.id, "status": result.ticket.status}})
-        return [SlotSet(names.SLOT_HANDOFF_TICKET, str(result.ticket.id)),
-                SlotSet(names.SLOT_HANDOFF_OFFERED, False)]
+        return hand_off(dispatcher, tracker)
 
 
 class ActionDeclineHandoff(Action):

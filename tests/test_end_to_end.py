@@ -76,6 +76,17 @@ def test_handoff_silences_the_bot_and_keeps_the_citizens_messages(chat, tracker_
     assert all(e["metadata"]["route"] == "agent" for e in users[-3:])  # … and the messages are kept, masked
 
 
+@pytest.mark.parametrize("text", ["챗봇 답변 말고 사람 답변 받고 싶어요", "말이 안 통하네 사람 연결해"])
+def test_asking_for_a_person_in_any_words_hands_off_in_one_turn(chat, tracker_of, text):
+    """Whatever intent the classifier picks, the explicit request opens a ticket and the turn ends."""
+    who = sender()
+    replies = chat(text, who)
+    assert "접수번호" in replies[0]["text"]
+    tracker = tracker_of(who)
+    assert slot(tracker, "handoff_ticket")
+    assert not [e for e in tracker["events"] if e.get("name") == "action_default_fallback"]
+
+
 def test_a_typed_payload_is_read_as_words(chat, tracker_of):
     who = sender()
     chat("여권 발급 수수료가 얼마예요?", who)

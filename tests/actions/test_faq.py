@@ -1,4 +1,6 @@
 from actions.faq import ActionAnswerFaq
+from bot import settings
+from bot.handoff import tickets
 from bot.faq.answering import faq_base
 from tests.actions.conftest import slots
 
@@ -79,7 +81,11 @@ def test_classifier_ranking_alone_is_enough(run_action):
     assert slots(events)["faq_id"] == "car_tax_annual_prepay"
 
 
-def test_a_request_for_a_person_the_classifier_missed_is_handed_off(run_action):
+def test_a_request_for_a_person_the_classifier_missed_is_handed_off(run_action, database_url, monkeypatch):
+    """Handed off by this action itself: a forced follow-up action would end in Rasa's fallback."""
+    monkeypatch.setattr(settings, "BUSINESS_HOURS", "00:00-24:00")
     messages, events = run_action(ActionAnswerFaq(), "missed_request")
-    assert messages == []
-    assert events == [{"event": "followup", "timestamp": None, "name": "action_handoff_to_agent"}]
+    ticket = tickets.active_ticket("fixture-missed_request")
+    assert ticket is not None and slots(events)["handoff_ticket"] == str(ticket.id)
+    assert f"접수번호 {ticket.id}" in messages[0]["text"]
+    assert messages[1]["custom"] == {"handoff": {"ticket_id": ticket.id, "status": ticket.status}}
