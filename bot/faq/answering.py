@@ -12,8 +12,8 @@ from bot.conversation.names import DENY_PAYLOAD, FAQ_PAYLOAD_PREFIX, HUMAN_PAYLO
 from bot.faq.base import INTENT_PREFIX, FaqBase, load_faq_base
 from bot.faq.policy import ANSWER, CLARIFY, OUT_OF_SCOPE, SMALL_TALK, PolicyConfig, decide, load_policy
 from bot.faq.render import render_answer
-from bot.faq.small_talk import off_topic_reply, small_talk_reply, topic_buttons
 from bot.faq.retriever import Candidate
+from bot.faq.small_talk import off_topic_reply, small_talk_reply, topic_buttons
 
 
 @dataclass
