@@ -24,8 +24,9 @@ def payload_title(text: str) -> Optional[str]:
     if text.startswith(names.PAYLOAD_PREFIX + names.TOPIC_INTENT):
         from bot.faq.answering import chosen_topic, faq_base
 
-        topic = chosen_topic(text, faq_base())
-        return faq_base().categories()[topic] if topic else None
+        base = faq_base()
+        topic = chosen_topic(text, base)
+        return base.categories()[topic] if topic else None
     return None
 
 

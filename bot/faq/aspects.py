@@ -27,12 +27,6 @@ _TOPIC_CHANGE = re.compile(r"^(그건 그렇고|그나저나|그거 말고|다�
 _FOLLOW_UP_ENDINGS = re.compile(r"(는요|은요|요|죠)\s*[?？!.]*$")
 
 
-def mentions(text: str, aspect: str) -> bool:
-    """``text`` has a cue word of ``aspect``."""
-    key = matching_key(text)
-    return any(c in key for c in CUES.get(aspect, ()))
-
-
 def detect_aspects(text: str) -> List[str]:
     """Aspects whose cue words appear in ``text``, in the order of :data:`CUES`."""
     key = matching_key(text)

@@ -117,8 +117,8 @@ def _as_of(value, where: str, problems: List[str]) -> str:
 
 
 def _sources(value, where: str, problems: List[str]) -> Tuple[str, ...]:
-    sources = (value,) if isinstance(value, str) else _strings(value, f"{where} source", problems)
-    sources = tuple(s.strip() for s in sources if s and s.strip())
+    """One source or a list of them; ``_strings`` strips and drops empty ones."""
+    sources = _strings([value] if isinstance(value, str) else value, f"{where} source", problems)
     if not sources:
         problems.append(f"{where}: `source` must name the law or official page the facts come from")
     return sources

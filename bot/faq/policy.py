@@ -15,7 +15,7 @@ import yaml
 
 from bot import settings
 from bot.conversation import names
-from bot.faq.aspects import detect_aspects, looks_like_follow_up, mentions
+from bot.faq.aspects import detect_aspects, looks_like_follow_up
 from bot.faq.base import FaqBase, FaqEntry
 from bot.faq.retriever import Candidate, RankerConfig
 
@@ -36,7 +36,6 @@ class PolicyConfig:
     out_of_scope_confidence: float = 0.50  # P(out_of_scope) that declines even if not the top intent
     small_talk_confidence: float = 0.50  # P(chitchat or bot_complaint) that makes it small talk …
     faq_classifier_confidence: float = 0.50  # … unless the classifier is this sure of the top FAQ entry
-    answer_classifier_min: float = 0.0  # an answer also needs P(top FAQ intent) ≥ this; else clarify
     not_faq_mass: float = 0.10  # P(small talk + out_of_scope) that, above P(top FAQ), rules out an answer
     ranker: RankerConfig = field(default_factory=RankerConfig)
 
@@ -76,6 +75,7 @@ def _follow_up(text: str, previous: Optional[FaqEntry], base: FaqBase,
     score = {c.faq_id: c.score for c in candidates}
     same_category = sorted((e for e in base.entries if e.category == previous.category),
                            key=lambda e: -score.get(e.id, 0.0))
+    spoken_of = detect_aspects(previous.answer)
     for aspect in detect_aspects(text):  # the first aspect with a covering entry decides
         covering = [e.id for e in same_category if aspect in e.aspects]
         if previous.id in covering:  # the previous answer already covers it
@@ -84,7 +84,7 @@ def _follow_up(text: str, previous: Optional[FaqEntry], base: FaqBase,
             return covering[:1]  # the retriever clearly prefers one of them
         if covering:
             return covering
-        if mentions(previous.answer, aspect):  # not declared, but the previous answer speaks of it
+        if aspect in spoken_of:  # not declared, but the previous answer speaks of it
             return [previous.id]
     best = same_category[0] if same_category and guess else None
     if best is not None and score.get(best.id, 0.0) >= config.choice_threshold:
@@ -128,21 +128,22 @@ def decide(candidates: Sequence[Candidate], intents: Sequence[Mapping], text: st
 
     talk = _small_talk(intents, config)
     elsewhere = _not_faq_mass(intents)
-    leans_away = sum(elsewhere.values()) >= config.not_faq_mass and (top is None or sum(elsewhere.values()) > top.classifier)
+    mass = sum(elsewhere.values())
+    leans_away = mass >= config.not_faq_mass and (top is None or mass > top.classifier)
+    # the top entry is answer-worthy and the classifier agrees
+    sure_of_top = (top is not None and top_score >= config.answer_threshold
+                   and top.classifier >= config.faq_classifier_confidence)
     # "ㅋㅋ 그렇군요" after an answer is small talk, not a follow-up without an aspect.
     follow_up = _follow_up(text, previous, base, candidates, config, guess=not (talk or leans_away))
     # A question that names its own topic clearly is not read in context.
-    strong_other = (top is not None and top.faq_id not in follow_up
-                    and top_score >= config.answer_threshold and top_score - runner_up >= config.answer_margin
-                    and top.classifier >= config.faq_classifier_confidence)
+    strong_other = sure_of_top and top.faq_id not in follow_up and top_score - runner_up >= config.answer_margin
     if follow_up and not strong_other:
         if len(follow_up) == 1:
             return Decision(ANSWER, follow_up, max(top_score, config.answer_threshold), True)
         return Decision(CLARIFY, follow_up[: config.max_choices], top_score, True)
 
     # An FAQ answer needs a matching topic *and* a sure classifier: "이사해서 피곤해" is small talk.
-    if talk and not (top is not None and top_score >= config.answer_threshold
-                     and top.classifier >= config.faq_classifier_confidence):
+    if talk and not sure_of_top:
         return Decision(SMALL_TALK, [], top_score, talk=talk)
     # The classifier leans away from every FAQ entry: not an answer, whatever the similarity.
     if leans_away:
@@ -154,10 +155,9 @@ def decide(candidates: Sequence[Candidate], intents: Sequence[Mapping], text: st
         return Decision(OUT_OF_SCOPE, [], top_score)
     if top is None or top_score < config.clarify_threshold:
         return Decision(OFFER_HUMAN, [], top_score)
-    sure = top.classifier >= config.answer_classifier_min
-    if sure and top_score >= config.answer_threshold and top_score - runner_up >= config.answer_margin:
+    if top_score >= config.answer_threshold and top_score - runner_up >= config.answer_margin:
         return Decision(ANSWER, [top.faq_id], top_score)
     choices = [c.faq_id for c in candidates if c.score >= config.choice_threshold][: config.max_choices]
-    if sure and len(choices) == 1 and top_score >= config.answer_threshold:
+    if len(choices) == 1 and top_score >= config.answer_threshold:
         return Decision(ANSWER, choices, top_score)
     return Decision(CLARIFY, choices or [top.faq_id], top_score)
