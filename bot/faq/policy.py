@@ -66,26 +66,27 @@ def _follow_up(text: str, previous: Optional[FaqEntry], base: FaqBase,
                candidates: Sequence[Candidate], config: PolicyConfig, guess: bool = True) -> List[str]:
     """Entries of the previous answer's category for a short follow-up, best first.
 
-    With an aspect ("수수료는요?"): the entries covering it — the previous one alone if it
-    does. Without one ("다음엔 안 얼게 하려면요?"), if ``guess``: the retriever's best entry
-    of that category.
+    With aspects ("수수료는요?"): the previous entry if it covers one of them, else the
+    entries covering most of them. Without one ("다음엔 안 얼게 하려면요?"), if ``guess``:
+    the retriever's best entry of that category.
     """
     if previous is None or not looks_like_follow_up(text):
         return []
     score = {c.faq_id: c.score for c in candidates}
     same_category = sorted((e for e in base.entries if e.category == previous.category),
                            key=lambda e: -score.get(e.id, 0.0))
-    spoken_of = detect_aspects(previous.answer)
-    for aspect in detect_aspects(text):  # the first aspect with a covering entry decides
-        covering = [e.id for e in same_category if aspect in e.aspects]
-        if previous.id in covering:  # the previous answer already covers it
-            return [previous.id]
+    asked = detect_aspects(text)
+    if any(aspect in previous.aspects for aspect in asked):
+        return [previous.id]  # the previous answer already covers it
+    coverage = {e.id: sum(aspect in e.aspects for aspect in asked) for e in same_category}
+    most = max(coverage.values(), default=0)
+    if most:  # the entries covering most of what is asked
+        covering = [e.id for e in same_category if coverage[e.id] == most]
         if len(covering) > 1 and score.get(covering[0], 0.0) - score.get(covering[1], 0.0) >= config.answer_margin:
             return covering[:1]  # the retriever clearly prefers one of them
-        if covering:
-            return covering
-        if aspect in spoken_of:  # not declared, but the previous answer speaks of it
-            return [previous.id]
+        return covering
+    if set(asked) & set(detect_aspects(previous.answer)):
+        return [previous.id]  # not declared, but the previous answer speaks of it
     best = same_category[0] if same_category and guess else None
     if best is not None and score.get(best.id, 0.0) >= config.choice_threshold:
         return [best.id]

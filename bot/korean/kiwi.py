@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 from bot.korean.normalize import to_halfwidth
 
@@ -66,6 +66,11 @@ class KiwiAnalyzer:
         with self._lock:
             return self._kiwi.tokenize(to_halfwidth(text))
 
+    def score(self, text: str) -> float:
+        """Log-likelihood of Kiwi's best analysis of ``text`` (higher: more like real Korean)."""
+        with self._lock:
+            return float(self._kiwi.analyze(to_halfwidth(text), top_n=1)[0][1])
+
     def segments(self, text: str) -> List[Segment]:
         """Non-overlapping surface tokens covering every non-space character of ``text``."""
         groups: List[List] = []  # [start, end, [morphemes]]
@@ -114,16 +119,21 @@ def _gap_segments(text: str, start: int, end: int) -> List[Segment]:
     return out
 
 
-_default: Optional[KiwiAnalyzer] = None
-_default_lock = threading.Lock()
+_analyzers: Dict[Tuple[Tuple[str, str], ...], KiwiAnalyzer] = {}
+_analyzers_lock = threading.Lock()
+
+
+def shared_analyzer(user_words: Iterable[Tuple[str, str]]) -> KiwiAnalyzer:
+    """One analyzer per set of user words in this process (each Kiwi holds ~100 MB)."""
+    key = tuple(tuple(word) for word in user_words)
+    with _analyzers_lock:
+        if key not in _analyzers:
+            _analyzers[key] = KiwiAnalyzer(key)
+        return _analyzers[key]
 
 
 def default_analyzer() -> KiwiAnalyzer:
-    """The process-wide analyzer with the lexicon's user words (loaded on first use)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            from bot.korean.lexicon import load_lexicon
+    """The analyzer with the lexicon's user words (loaded on first use)."""
+    from bot.korean.lexicon import load_lexicon
 
-            _default = KiwiAnalyzer(load_lexicon().user_words)
-        return _default
+    return shared_analyzer(load_lexicon().user_words)

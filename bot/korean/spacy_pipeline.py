@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterable, List, Tuple
 
 from bot import settings
-from bot.korean.kiwi import KiwiAnalyzer
+from bot.korean.kiwi import KiwiAnalyzer, shared_analyzer
 from bot.korean.lexicon import LEXICON_PATH, Lexicon, load_lexicon
 
 TOKENIZER_NAME = "ansan.KiwiTokenizer.v1"
@@ -39,7 +39,7 @@ class KiwiTokenizer:
     @property
     def analyzer(self) -> KiwiAnalyzer:
         if self._analyzer is None:
-            self._analyzer = KiwiAnalyzer(self.user_words)
+            self._analyzer = shared_analyzer(self.user_words)
         return self._analyzer
 
     def __call__(self, text: str):
