@@ -13,7 +13,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: install run test data train embeddings spacy-model evaluate calibrate bench bench-embeddings \
-        soak system-packages clean help
+        soak system-packages clean help publish rollback
 
 help:
 	@echo "make run    — install what is missing, train if needed, start the bot (chat: http://localhost:8000/chat)"
@@ -81,6 +81,14 @@ $(SOAK_STAMP): $(STAMP)
 
 soak: install models/.trained $(SOAK_STAMP)
 	$(PY) scripts/soak.py
+
+# Content studio from the command line (the bot must be running: `make run`), docs in README "Content".
+publish: $(STAMP)
+	$(PY) -m bot.studio.cli publish --summary "$(SUMMARY)"
+
+rollback: $(STAMP)
+	@test -n "$(VERSION)" || { echo "usage: make rollback VERSION=<id>  (ids: $(PY) -m bot.studio.cli versions)"; exit 2; }
+	$(PY) -m bot.studio.cli rollback $(VERSION)
 
 clean:
 	rm -rf models/*.tar.gz models/.trained reports/tmp .pytest_cache

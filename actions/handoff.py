@@ -1,4 +1,5 @@
 """action_handoff_to_agent / action_decline_handoff: hand the chat to a person, or not."""
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -8,10 +9,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.conversation import names
 from bot.conversation.handoff_request import is_explicit_agent_request
 from bot.handoff.service import handoff_reply
+from bot.studio import review
+
+logger = logging.getLogger(__name__)
 
 
 def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
     """Open (or find) the citizen's ticket, say so, and tell the web app in the reply itself."""
+    try:  # an answer followed by a request for a person: the review queue learns of it
+        review.after_handoff(tracker.sender_id, tracker.events, tracker.get_slot(names.SLOT_FAQ_OUTCOME),
+                             tracker.get_slot(names.SLOT_FAQ_ID))
+    except Exception:  # never at the cost of the handoff
+        logger.exception("could not record the handoff for the review queue")
     result = handoff_reply(tracker.sender_id, tracker.events, category=tracker.get_slot(names.SLOT_FAQ_CATEGORY))
     dispatcher.utter_message(text=result.text)
     dispatcher.utter_message(json_message={names.REPLY_HANDOFF: {
@@ -41,5 +50,9 @@ class ActionDeclineHandoff(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_handoff_declined")
-        return [SlotSet(names.SLOT_HANDOFF_OFFERED, False)]
+        return decline_handoff(dispatcher)
+
+
+def decline_handoff(dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
+    dispatcher.utter_message(response="utter_handoff_declined")
+    return [SlotSet(names.SLOT_HANDOFF_OFFERED, False)]

@@ -245,9 +245,13 @@ def announce_admin_password(password: str) -> str:
 
 
 def main() -> int:
+    from bot.storage.migrate import upgrade
+    from bot.studio.versions import live_model
     from bot.web.users import ensure_admin
 
-    servers = Servers(web_port=settings.WEB_PORT).start()  # migrates the database first
+    upgrade(settings.DATABASE_URL)
+    # a restart keeps what the content studio last published or rolled back to
+    servers = Servers(web_port=settings.WEB_PORT, model=live_model(settings.RASA_MODEL)).start()
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         password = ensure_admin()

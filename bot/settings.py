@@ -108,3 +108,20 @@ AGENT_DISCONNECT_TIMEOUT = _int("AGENT_DISCONNECT_TIMEOUT", 60)
 CITIZEN_DISCONNECT_TIMEOUT = _int("CITIZEN_DISCONNECT_TIMEOUT", 300)
 #: minutes one chat takes an agent on average, for the citizen's estimated wait
 AVERAGE_HANDLING_MINUTES = _int("AVERAGE_HANDLING_MINUTES", 5)
+#: 서비스레벨 of the studio dashboard: share of handoffs an agent took within this many seconds
+SERVICE_LEVEL_SECONDS = _int("SERVICE_LEVEL_SECONDS", 20)
+
+# --- content studio: publish (bot/studio/publish.py) ---------------------------------
+#: model files kept under models/versions/ (the live one and the newest others; older ones are deleted)
+STUDIO_KEEP_VERSIONS = _int("STUDIO_KEEP_VERSIONS", 5)
+#: the gate blocks a publish whose held-out FAQ top-1 drops by more than this many points
+STUDIO_GATE_MAX_TOP1_DROP = float(_env("STUDIO_GATE_MAX_TOP1_DROP", "1.0"))
+#: loopback port of the candidate Rasa process (evaluation, then the stand-in during a swap)
+STUDIO_CANDIDATE_PORT = _int("STUDIO_CANDIDATE_PORT", RASA_PORT + 2)
+#: the Rasa config a publish trains with (a test or a quick trial may point at a smaller one)
+STUDIO_TRAIN_CONFIG = Path(_env("STUDIO_TRAIN_CONFIG", str(PROJECT_ROOT / "config.yml")))
+
+# --- content studio: review queue (bot/studio/clusters.py) ---------------------------
+#: missed questions join one cluster while their mean e5 cosine similarity is at least this
+#: (measured: paraphrases of one question ≥ 0.91 for 95 %, different questions ≤ 0.87 for 95 %)
+REVIEW_CLUSTER_SIMILARITY = float(_env("REVIEW_CLUSTER_SIMILARITY", "0.9"))

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FRAMEWORK_FREE = ["bot/korean", "bot/faq", "bot/conversation", "bot/handoff", "bot/embeddings", "bot/storage"]
+FRAMEWORK_FREE = ["bot/korean", "bot/faq", "bot/conversation", "bot/handoff", "bot/embeddings", "bot/storage",
+                  "bot/studio"]
 FRAMEWORKS = {"rasa", "rasa_sdk", "sanic"}
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from typing import Mapping, Optional, Sequence
+
 from bot.conversation.names import HUMAN_PAYLOAD
 from bot.korean.normalize import matching_key
 
@@ -86,3 +88,17 @@ def is_explicit_agent_request(text: str) -> bool:
     if _CONTACT.search(key) or _CONTACT_EN.search(words) or _NOT_THE_BOT.search(key):
         return True
     return agent and bool(_BARE_CALL.fullmatch(_NOISE.sub("", key)))
+
+
+def answer_to_offer(text: str, intent_ranking: Sequence[Mapping], max_chars: int = 10) -> Optional[str]:
+    """"affirm" or "deny" for a short reply ("네", "아뇨 됐어요") whose best intent, below the
+    fallback threshold, is that.
+
+    Read only right after the bot offered a person: a bare "네" the classifier was unsure of
+    still answers the question just asked. A longer message is a new question, not an answer.
+    """
+    if len(matching_key(text)) > max_chars:
+        return None
+    ranked = [item for item in intent_ranking if item.get("name") != "nlu_fallback"]
+    best = str(ranked[0].get("name")) if ranked else None
+    return best if best in ("affirm", "deny") else None

@@ -44,6 +44,8 @@ WEB_CHANNEL = "web"
 REPLY_HANDOFF = "handoff"
 #: the channel recorded the message for an agent instead of the bot: {"routed": {"ticket_id": 12}}
 REPLY_ROUTED = "routed"
+#: the bot answered from an FAQ entry (the page offers 👍/👎 on it): {"faq": {"faq_id": "passport_fee"}}
+REPLY_FAQ = "faq"
 
 # --- what the bot did with a message (slot faq_outcome; analytics counters) -----------------
 OUTCOME_ANSWER, OUTCOME_CLARIFY, OUTCOME_OFFER_HUMAN, OUTCOME_OUT_OF_SCOPE = (

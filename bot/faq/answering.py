@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.conversation import names
 from bot.conversation.names import DENY_PAYLOAD, FAQ_PAYLOAD_PREFIX, HUMAN_PAYLOAD
-from bot.faq.base import INTENT_PREFIX, FaqBase, load_faq_base
+from bot.faq.base import INTENT_PREFIX, FaqBase, data_stamp, load_faq_base
 from bot.faq.policy import ANSWER, CLARIFY, OUT_OF_SCOPE, SMALL_TALK, PolicyConfig, decide, load_policy
 from bot.faq.render import render_answer
 from bot.faq.retriever import Candidate
@@ -35,10 +35,11 @@ _cache: Dict[str, Any] = {}
 
 
 def faq_base() -> FaqBase:
-    """The FAQ base, loaded once per process."""
+    """The FAQ base, reloaded when a data file changes (a publish or rollback in the studio)."""
+    stamp = data_stamp()
     with _lock:
-        if "base" not in _cache:
-            _cache["base"] = load_faq_base()
+        if _cache.get("stamp") != stamp:
+            _cache["base"], _cache["stamp"] = load_faq_base(), stamp
         return _cache["base"]
 
 

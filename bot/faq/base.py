@@ -34,18 +34,32 @@ class Department:
 
 
 @dataclass(frozen=True)
+class CityFact:
+    """One fact of data/city.yml with its check: who confirmed the value, and when."""
+    key: str
+    value: str
+    verified: bool
+    verified_by: str = ""
+    verified_at: str = ""
+    note: str = ""                       # for staff: what the value should say
+
+
+@dataclass(frozen=True)
 class CityFacts:
     verified: bool
     facts: Dict[str, str]
     departments: Dict[str, Department]
+    details: Dict[str, CityFact] = field(default_factory=dict)
 
     @staticmethod
     def is_verified_value(value: str) -> bool:
         return bool(value) and UNVERIFIED not in value
 
     def is_verified(self, key: str) -> bool:
-        """The fact exists and staff have confirmed it (its value is not "확인 필요")."""
-        return self.is_verified_value(self.facts.get(key, ""))
+        """The fact exists, staff have confirmed it (``verified: true``) and its value does not say
+        "확인 필요"; anything else is left out of citizens' answers."""
+        detail = self.details.get(key)
+        return (detail is None or detail.verified) and self.is_verified_value(self.facts.get(key, ""))
 
 
 @dataclass(frozen=True)
@@ -124,15 +138,28 @@ def _sources(value, where: str, problems: List[str]) -> Tuple[str, ...]:
     return sources
 
 
+def _city_fact(key: str, raw) -> CityFact:
+    """A fact in either form: ``key: value`` (verified unless it says "확인 필요") or
+    ``key: {value, verified, verified_by, verified_at, note}``."""
+    if not isinstance(raw, dict):
+        value = str(raw if raw is not None else "").strip()
+        return CityFact(key, value, CityFacts.is_verified_value(value))
+    value = str(raw.get("value") if raw.get("value") is not None else "").strip()
+    return CityFact(key, value, raw.get("verified") is True,
+                    str(raw.get("verified_by") or "").strip(), str(raw.get("verified_at") or "").strip(),
+                    str(raw.get("note") or "").strip())
+
+
 def load_city(path: Path = CITY_PATH) -> CityFacts:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    facts = {str(k): str(v).strip() for k, v in (raw.get("facts") or {}).items()}
+    details = {str(k): _city_fact(str(k), v) for k, v in (raw.get("facts") or {}).items()}
+    facts = {key: fact.value for key, fact in details.items()}
     departments = {}
     for key, dept in (raw.get("departments") or {}).items():
         dept = dept or {}
         departments[str(key)] = Department(str(key), str(dept.get("name", key)),
                                            str(dept.get("phone", "")).strip())
-    return CityFacts(bool(raw.get("verified", False)), facts, departments)
+    return CityFacts(bool(raw.get("verified", False)), facts, departments, details)
 
 
 def _load_file(path: Path, problems: List[str]) -> List[FaqEntry]:
@@ -180,6 +207,13 @@ def validate(entries: Iterable[FaqEntry], city: CityFacts) -> List[str]:
             if key not in city.facts:
                 problems.append(f"{entry.id}: placeholder {{{key}}} is not a fact in city.yml")
     return problems
+
+
+def data_stamp(faq_dir: Path = FAQ_DIR, city_path: Path = CITY_PATH) -> tuple:
+    """Names, modification times and sizes of the data files: changes when a publish, a rollback
+    or an edit in git rewrites one."""
+    paths = sorted(Path(faq_dir).glob("*.yml")) + [Path(city_path)]
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths if p.exists())
 
 
 def load_faq_base(faq_dir: Path = FAQ_DIR, city_path: Path = CITY_PATH) -> FaqBase:

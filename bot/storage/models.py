@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -103,3 +103,115 @@ class OutboxRow(Base):
     delivered_at = Column(DateTime(timezone=True), nullable=True, index=True)
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class StudioDraft(Base):
+    """A content editor's unpublished change to one FAQ entry or city fact. Owner: ``bot.studio.drafts``.
+
+    ``payload`` is the whole entry (or fact) as publishing will write it, JSON; ``action`` is
+    "edit", "create" or "retire". One draft per (kind, key): saving again replaces it.
+    """
+
+    __tablename__ = "studio_drafts"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_studio_draft_key"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    kind = Column(String(10), nullable=False)  # "faq" | "city"
+    key = Column(String(100), nullable=False)  # FAQ id or city fact key
+    action = Column(String(10), nullable=False, default="edit")
+    payload = Column(Text, nullable=False)
+    author = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class StudioVersion(Base):
+    """One publish: its files, model, evaluation and gate. Owner: ``bot.studio.versions``.
+
+    ``status``: "running" → "live" | "blocked" | "failed"; a live version later becomes
+    "retired" when another goes live. ``steps`` is the JSON progress log shown while it runs.
+    """
+
+    __tablename__ = "studio_versions"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    author = Column(String(64), nullable=False)
+    summary = Column(Text, nullable=False, default="")
+    status = Column(String(20), nullable=False, default="running", index=True)
+    steps = Column(Text, nullable=False, default="[]")  # JSON [{step, state, detail, at}]
+    diff = Column(Text, nullable=True)  # unified diff of the data files
+    files = Column(Text, nullable=True)  # JSON {path: content} of the published data files
+    metrics = Column(Text, nullable=True)  # JSON evaluation numbers
+    regressions = Column(Text, nullable=True)  # JSON list of questions that turned wrong
+    model_path = Column(String(500), nullable=True)
+    error = Column(Text, nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    finished_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class ReviewItem(Base):
+    """A citizen message the bot missed (masked), for the review queue. Owner: ``bot.studio.review``.
+
+    ``source``: "fallback", "unresolved_clarify", "handoff_after_answer", "thumbs_down" or
+    "agent_no_help"; ``status``: "open" → "examples_added" | "new_entry" | "out_of_scope".
+    """
+
+    __tablename__ = "review_items"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    text = Column(Text, nullable=False)  # masked
+    source = Column(String(30), nullable=False)
+    bot_guess = Column(String(100), nullable=True)  # the bot's best FAQ id
+    bot_score = Column(Float, nullable=True)
+    agent_reply = Column(Text, nullable=True)  # masked: what an agent answered, if handed off
+    message_key = Column(String(64), nullable=True)  # a 👎: the rated message (answer_feedback.message_key)
+    status = Column(String(20), nullable=False, default="open", index=True)
+    label = Column(String(100), nullable=True)  # FAQ id or "out_of_scope"
+    resolved_by = Column(String(64), nullable=True)
+    resolved_at = Column(DateTime(timezone=True), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
+class AnswerFeedback(Base):
+    """A citizen's 👍/👎 on one bot answer. Owner: ``bot.studio.feedback``."""
+
+    __tablename__ = "answer_feedback"
+    __table_args__ = (UniqueConstraint("conversation_id", "message_key", name="uq_feedback_message"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    message_key = Column(String(64), nullable=False)  # which bot message was rated
+    faq_id = Column(String(100), nullable=True, index=True)
+    rating = Column(Integer, nullable=False)  # +1 or -1
+    question = Column(Text, nullable=True)  # masked: the question the answer replied to
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
+class RegressionItem(Base):
+    """A labelled question every publish must keep right. Owner: ``bot.studio.review``."""
+
+    __tablename__ = "regression_items"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    text = Column(Text, nullable=False)  # masked
+    expect = Column(String(100), nullable=False)  # FAQ id or "out_of_scope"
+    added_by = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class AnswerEvent(Base):
+    """What action_answer_faq did with one message, and which entry answered. Owner: ``bot.studio.analytics``.
+
+    ``outcome``: answer / clarify / unsure / offer_human / out_of_scope; ``faq_id`` and
+    ``category`` when the bot named an entry or a topic. No citizen text is kept.
+    """
+
+    __tablename__ = "answer_events"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    faq_id = Column(String(100), nullable=True, index=True)
+    category = Column(String(50), nullable=True)
+    outcome = Column(String(20), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)

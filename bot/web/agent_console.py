@@ -52,8 +52,9 @@ async def console(request: Request):
     session = await db(current_session, request)
     if session is None:
         return response.redirect("/agent/login")
-    page = "agent.html" if session.account.role in roles.LIVE_CHAT else "content.html"
-    return static_response(page)
+    if session.account.role not in roles.LIVE_CHAT:
+        return response.redirect("/studio")
+    return static_response("agent.html")
 
 
 # --- JSON API ---------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import settings
 from bot.korean.pii import install_log_masking
-from bot.web import admin, agent_console, auth, citizen
+from bot.web import (admin, agent_console, auth, citizen, studio_dashboard, studio_editor, studio_pages,
+                     studio_publish, studio_review)
 from bot.web.auth import LoginThrottle
 from bot.web.citizen import CitizenLimits
 from bot.web.desk import Desk
@@ -24,7 +25,8 @@ from bot.web.static_files import static_response
 
 logger = logging.getLogger(__name__)
 WATCHDOG_SECONDS = 2.0
-ASSETS = ("chat.css", "chat.js", "agent.css", "agent.js", "content.js")
+ASSETS = ("chat.css", "chat.js", "agent.css", "agent.js", "studio.css", "studio.js", "studio-editor.js",
+          "studio-test.js", "studio-review.js", "studio-publish.js", "studio-dashboard.js")
 
 
 def create_app(name: str = "ansan_web") -> Sanic:
@@ -34,7 +36,8 @@ def create_app(name: str = "ansan_web") -> Sanic:
     app.config.WEBSOCKET_MAX_SIZE = 64 * 1024
     app.config.REQUEST_MAX_SIZE = 256 * 1024
     app.config.FORWARDED_SECRET = None  # proxies are believed only by bot.web.net (TRUSTED_PROXIES)
-    for blueprint in (citizen.bp, auth.bp, agent_console.bp, admin.bp):
+    for blueprint in (citizen.bp, auth.bp, agent_console.bp, admin.bp, studio_pages.bp, studio_editor.bp,
+                      studio_review.bp, studio_publish.bp, studio_dashboard.bp):
         app.blueprint(blueprint)
 
     @app.get("/static/<name:str>")

@@ -61,7 +61,7 @@ def set_cookie(request: Request, resp: HTTPResponse, name: str, value: str, max_
     cookie = resp.cookies[name]
     cookie["httponly"] = True
     cookie["samesite"] = "Strict"
-    cookie["path"] = "/agent"
+    cookie["path"] = "/"  # the console (/agent) and the content studio (/studio)
     cookie["max-age"] = max_age
     if settings.WEB_SECURE_COOKIES or net.is_https(request):
         cookie["secure"] = True

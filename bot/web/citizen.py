@@ -196,6 +196,8 @@ async def _handle(desk: Desk, limits: CitizenLimits, connection: Connection, fra
         elif kind == "rating":
             await desk.rate(connection.conversation_id, int_field(frame, "ticket_id", 1, 2 ** 31 - 1),
                             int_field(frame, "score", 1, 5))
+        elif kind == "feedback":
+            await _feedback(desk, connection, frame)
         elif kind == "callback_request":
             consent = frame.get("consent")
             await desk.request_callback(connection.conversation_id, int_field(frame, "ticket_id", 1, 2 ** 31 - 1),
@@ -240,6 +242,16 @@ async def _hello(desk: Desk, limits: CitizenLimits, connection: Connection, fram
         if ticket.status == tickets.CALLBACK and not ticket.has_callback_phone:
             await connection.send({"type": "callback_form", "ticket_id": ticket.id})
         await desk.citizen_presence(conversation_id)  # presence changed: tell the agents
+
+
+async def _feedback(desk: Desk, connection: Connection, frame: Dict) -> None:
+    """👍/👎 on a bot answer, named by the citizen message it replied to (``reply_to``)."""
+    reply_to = frame.get("reply_to")
+    if not isinstance(reply_to, str) or not _CLIENT_ID.match(reply_to) or frame.get("rating") not in ("up", "down"):
+        raise FrameError(BAD_FRAME)
+    rating = 1 if frame["rating"] == "up" else -1
+    await desk.relay.rate_answer(connection.conversation_id, reply_to, rating)
+    await connection.send({"type": "feedback_saved", "reply_to": reply_to, "rating": frame["rating"]})
 
 
 async def _message(desk: Desk, limits: CitizenLimits, connection: Connection, frame: Dict) -> None:

@@ -18,6 +18,7 @@ from bot.conversation.text import prepare_text
 from bot.faq.answering import faq_base
 from bot.faq.render import render_answer
 from bot.handoff import callback, outbox, tickets
+from bot.studio import review
 from bot.web import roles, views
 from bot.web.hub import Hub
 from bot.web.rasa_client import RasaClient, RasaError
@@ -172,7 +173,17 @@ class Desk:
             ticket_id, ticket.agent_username, outcome, note, record=r), record,
             audience=ticket.agent_username)
         await self.hub.to_citizen(ticket.conversation_id, {"type": "rating_request", "ticket_id": ticket_id})
+        await self._review_closed(closed)
         return closed
+
+    async def _review_closed(self, ticket: tickets.Ticket) -> None:
+        """An agent solved what the bot could not: its question and first reply join the review queue."""
+        if ticket.outcome not in review.AGENT_SOLVED:
+            return
+        try:
+            await db(review.after_ticket_closed, ticket, await self.relay.history(ticket.conversation_id))
+        except Exception:  # the review queue never fails a close
+            logger.exception("could not record closed ticket %s for the review queue", ticket.id)
 
     async def suggestions(self, ticket: tickets.Ticket) -> List[Dict]:
         """The top 3 FAQ answers for the citizen's latest question."""

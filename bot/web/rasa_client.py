@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional
 import aiohttp
 
 from bot import keys, settings
+from bot.studio import switch
 
 
 class RasaError(RuntimeError):
@@ -16,6 +17,7 @@ class RasaError(RuntimeError):
 class RasaClient:
     def __init__(self, base_url: str = "", token: str = "", timeout: float = 0) -> None:
         self.base_url = (base_url or settings.RASA_URL).rstrip("/")
+        self._follows_route = not base_url  # during a model swap: the route file's Rasa (bot.studio.switch)
         self.token = token or keys.rasa_api_token()
         self.timeout = aiohttp.ClientTimeout(total=timeout or 3 * settings.NETWORK_TIMEOUT)
         self._session: Optional[aiohttp.ClientSession] = None
@@ -34,7 +36,8 @@ class RasaClient:
         headers = {"Authorization": f"Bearer {self.token}"}
         try:
             http = await self._http()
-            async with http.request(method, f"{self.base_url}{path}", params=params, headers=headers,
+            base = switch.live_url(self.base_url) if self._follows_route else self.base_url
+            async with http.request(method, f"{base}{path}", params=params, headers=headers,
                                     **kwargs) as response:
                 if response.status >= 400:
                     raise RasaError(f"{method} {path}: HTTP {response.status}")

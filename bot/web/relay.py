@@ -21,6 +21,7 @@ from bot.conversation import names, transcript
 from bot.conversation.text import EMPTY_REPLY, prepare_text
 from bot.handoff import counters, outbox, tickets
 from bot.handoff.outbox import OutboxItem
+from bot.studio import feedback
 from bot.web import roles
 from bot.web.hub import Hub
 from bot.web.rasa_client import RasaClient, RasaError
@@ -181,7 +182,8 @@ class Relay:
 
     async def _show_replies(self, conversation_id: str, item: OutboxItem, replies: List[Dict]) -> None:
         reached, handoff = False, False
-        for reply in replies:
+        answers = _answers(replies)
+        for index, reply in enumerate(replies):
             custom = reply.get("custom") if isinstance(reply.get("custom"), dict) else {}
             if names.REPLY_ROUTED in custom:  # an agent took the chat meanwhile: it is theirs
                 ticket = await db(tickets.agent_holds, conversation_id)
@@ -190,8 +192,10 @@ class Relay:
                 reached = True
             handoff = handoff or names.REPLY_HANDOFF in custom
             if reply.get("text") or reply.get("buttons"):
-                await self.hub.to_citizen(conversation_id, _reply(item, names.BOT, reply.get("text") or "",
-                                                                  reply.get("buttons")))
+                message = _reply(item, names.BOT, reply.get("text") or "", reply.get("buttons"))
+                if index in answers and item.client_id:  # the page offers 👍/👎 under it
+                    message["faq_id"] = answers[index]
+                await self.hub.to_citizen(conversation_id, message)
                 reached = True
         if not reached:  # the bot read it but could not answer (an action failed)
             await self.hub.to_citizen(conversation_id, _reply(item, names.SYSTEM, NO_ANSWER))
@@ -200,6 +204,27 @@ class Relay:
 
     async def _events(self, conversation_id: str) -> List[Dict]:
         return (await self.rasa.tracker(conversation_id)).get("events") or []
+
+    async def rate_answer(self, conversation_id: str, reply_to: str, rating: int) -> None:
+        """The citizen's 👍 (1) or 👎 (-1) on the bot's answer to their message ``reply_to``."""
+        answer = feedback.rated_answer(await self._events(conversation_id), reply_to)
+        if answer is None:
+            raise ValueError("평가할 수 있는 답변이 아니에요.")
+        await db(feedback.vote, conversation_id, reply_to, rating, answer)
+
+
+def _answers(replies: List[Dict]) -> Dict[int, str]:
+    """Which replies end an FAQ answer: the last shown reply before each ``{"faq": …}`` custom."""
+    out: Dict[int, str] = {}
+    last_shown: Optional[int] = None
+    for index, reply in enumerate(replies):
+        custom = reply.get("custom") if isinstance(reply.get("custom"), dict) else {}
+        answered = custom.get(names.REPLY_FAQ)
+        if isinstance(answered, dict) and answered.get("faq_id") and last_shown is not None:
+            out[last_shown] = str(answered["faq_id"])
+        if reply.get("text") or reply.get("buttons"):
+            last_shown = index
+    return out
 
 
 def _reply(item: OutboxItem, role: str, text: str, buttons: Optional[List[Dict]] = None) -> Dict:

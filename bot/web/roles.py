@@ -8,6 +8,7 @@
 | write in a chat | own chats | — | own chats |
 | transfer, close | own chats | — | all live chats |
 | analytics counters | — | yes | yes |
+| content studio: FAQ editor, test, review queue, publish, dashboard | — | yes | yes |
 | users | — | — | yes |
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ ROLES = (AGENT, CONTENT, ADMIN)
 #: roles that work the live queue (and get its pushes)
 LIVE_CHAT = (AGENT, ADMIN)
 STATS = (CONTENT, ADMIN)
+STUDIO = (CONTENT, ADMIN)
 USERS = (ADMIN,)
 
 

@@ -89,3 +89,30 @@ def test_a_request_for_a_person_the_classifier_missed_is_handed_off(run_action, 
     assert ticket is not None and slots(events)["handoff_ticket"] == str(ticket.id)
     assert f"접수번호 {ticket.id}" in messages[0]["text"]
     assert messages[1]["custom"] == {"handoff": {"ticket_id": ticket.id, "status": ticket.status}}
+
+
+def test_an_answer_is_recorded_with_its_entry_for_the_dashboard(run_action, database_url):
+    from bot.studio import analytics
+
+    run_action(ActionAnswerFaq(), "faq_confident")
+    run_action(ActionAnswerFaq(), "unclear")
+    report = analytics.dashboard(analytics.period())
+    assert report["top_entries"][0]["faq_id"] == "passport_fee" and report["top_entries"][0]["answers"] == 1
+    assert report["top_categories"][0]["category"] == "passport"
+    assert report["kpis"]["fallback_rate"] == 0.5  # the unclear message
+
+
+def test_an_unsure_yes_to_the_offer_of_a_person_hands_off(run_action, database_url, monkeypatch):
+    """"네" below the fallback threshold, right after "상담원에게 연결해 드릴까요?", still means yes."""
+    monkeypatch.setattr(settings, "BUSINESS_HOURS", "00:00-24:00")
+    messages, events = run_action(ActionAnswerFaq(), "unsure_yes_after_offer")
+    ticket = tickets.active_ticket("fixture-unsure_yes_after_offer")
+    assert ticket is not None and f"접수번호 {ticket.id}" in messages[0]["text"]
+    assert slots(events)["handoff_offered"] is False
+
+
+def test_an_unsure_no_to_the_offer_of_a_person_declines_it(run_action, database_url):
+    messages, events = run_action(ActionAnswerFaq(), "unsure_no_after_offer")
+    assert messages[0]["response"] == "utter_handoff_declined"
+    assert slots(events) == {"handoff_offered": False}
+    assert tickets.active_ticket("fixture-unsure_no_after_offer") is None

@@ -141,13 +141,44 @@ def test_keyboard_only_chat(browser, accounts):
     assert focused in ("BUTTON", "TEXTAREA", "INPUT", "A")
 
 
-def test_content_staff_see_counters_not_chats(browser, accounts):
+def test_content_staff_see_the_dashboard_not_chats(browser, accounts, server_db):
+    """The editor logs in, lands on the studio and reads the dashboard: KPI numbers and SVG charts."""
+    from bot.handoff import counters, tickets
+    from bot.studio import analytics, feedback
+
+    for i, (faq_id, category) in enumerate([("flu_vaccine", "health")] * 3 + [("water_bill_payment", "water")] * 2
+                                           + [("illegal_parking_report", "parking"), (None, None)]):
+        conversation = f"dashboard-shot-{i}"
+        counters.citizen_message(conversation)
+        outcome = "answer" if faq_id else "unsure"
+        counters.bot_outcome(conversation, outcome)
+        analytics.record_outcome(conversation, outcome, faq_id, category)
+    ticket = tickets.claim(tickets.request_handoff("dashboard-shot-6", [], within_hours=True).id, "kim")
+    tickets.rate(tickets.close(ticket.id, "kim", "resolved").id, 5)
+    feedback.vote("dashboard-shot-0", "m1", feedback.UP, feedback.RatedAnswer("flu_vaccine", "독감 주사"))
+    feedback.vote("dashboard-shot-3", "m1", feedback.DOWN, feedback.RatedAnswer("water_bill_payment", "수도 요금"))
+
     page = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ko-KR").new_page()
     page.goto(f"{accounts.web_url}/agent")
     page.fill('input[name="username"]', "editor")
     page.fill('input[name="password"]', PASSWORD)
     page.click('button[type="submit"]')
-    page.locator("#stats tr").first.wait_for(timeout=30_000)
-    assert "자체처리율" in page.inner_text("#stats") and page.locator("#queue").count() == 0
-    assert "실시간 상담" in page.inner_text(".content-note")
-    page.screenshot(path=str(SHOTS / "content-staff.png"), full_page=True)
+    page.wait_for_url("**/studio**")
+    page.goto(f"{accounts.web_url}/studio#dashboard")
+    page.locator(".dash-card").first.wait_for(timeout=30_000)
+    expected = page.evaluate("fetch('/studio/api/dashboard').then((r) => r.json())")
+    cards = page.inner_text(".dash-cards")
+    assert "자체처리율" in cards and "응대율" in cards and "서비스레벨 (20초)" in cards
+    assert f"{expected['kpis']['bot_self_resolution_rate'] * 100:.1f}%" in cards
+    assert page.locator("#dash-daily svg rect.dash-bar").count() == len(expected["per_day"])
+    daily = page.locator("#dash-daily svg[role=img]").get_attribute("aria-label")  # each chart says what it shows
+    assert daily.startswith("일별 대화 수 막대그래프") and f"모두 {expected['kpis']['conversations']}건" in daily
+    assert page.locator("#dash-daily details table tbody tr").count() == len(expected["per_day"])
+    assert page.locator("#dash-categories svg[role=img]").get_attribute("aria-label").startswith("많이 답한 분야")
+    assert "시 콜센터 문의 순위" in page.inner_text("#dash-categories")
+    assert page.locator("#dash-feedback svg text", has_text="싫어요 1").count() >= 1
+    assert page.locator("#tab-dashboard").get_attribute("aria-selected") == "true"
+    assert page.locator("#queue").count() == 0  # no live chats for content staff
+    page.screenshot(path=str(SHOTS / "studio-dashboard.png"), full_page=True)
+    page.set_viewport_size({"width": 768, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768  # usable on a tablet

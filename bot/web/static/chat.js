@@ -136,7 +136,15 @@
       if (f.role === "bot" || f.role === "agent") hideTyping();
       var buttons = validButtons(f.buttons);
       if (buttons.length) removeQuickReplies();
-      addToLog(renderMessage(f, buttons), f.role === "citizen");
+      var row = renderMessage(f, buttons);
+      if (f.role === "bot" && typeof f.faq_id === "string" && f.faq_id && typeof f.reply_to === "string" && f.reply_to) {
+        row.appendChild(feedbackGroup(f.reply_to));
+      }
+      addToLog(row, f.role === "citizen");
+    },
+    feedback_saved: function (f) {
+      var group = el.log.querySelector('.answer-feedback[data-reply-to="' + CSS.escape(String(f.reply_to)) + '"]');
+      if (group) group.querySelector(".feedback-note").textContent = "의견을 보냈어요. 고마워요!";
     },
     state: function (f) { applyState(f); },
     typing: function (f) {
@@ -231,6 +239,26 @@
       row.appendChild(group);
     }
     return row;
+  }
+
+  // 👍/👎 under a bot answer: one vote per answer (aria-pressed shows it), and it can change.
+  function feedbackGroup(replyTo) {
+    var group = make("div", { className: "answer-feedback", role: "group", "aria-label": "이 답변이 도움이 됐나요?" });
+    group.setAttribute("data-reply-to", replyTo);
+    var note = make("span", { className: "feedback-note", role: "status" });
+    [["up", "도움이 됐어요 👍"], ["down", "아쉬워요 👎"]].forEach(function (choice) {
+      var btn = make("button", { type: "button", className: "feedback-" + choice[0], "aria-pressed": "false" }, choice[1]);
+      btn.addEventListener("click", function () {
+        if (!transmit({ type: "feedback", reply_to: replyTo, rating: choice[0] })) { note.textContent = SEND_FAILED_TEXT; return; }
+        Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) {
+          b.setAttribute("aria-pressed", b === btn ? "true" : "false");
+        });
+        note.textContent = "보내는 중…";
+      });
+      group.appendChild(btn);
+    });
+    group.appendChild(note);
+    return group;
   }
 
   function renderHistory(history) {

@@ -108,3 +108,15 @@ def test_fast_enough_for_every_prediction():
     for text in texts:
         is_explicit_agent_request(text)
     assert (time.perf_counter() - start) / len(texts) < 0.002
+
+
+def test_the_answer_to_an_offer_is_a_short_yes_or_no_below_the_threshold():
+    from bot.conversation.handoff_request import answer_to_offer
+
+    yes = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "affirm", "confidence": 0.29}]
+    assert answer_to_offer("네", yes) == "affirm"
+    assert answer_to_offer("아뇨 됐어요", [{"name": "nlu_fallback"}, {"name": "deny"}, {"name": "affirm"}]) == "deny"
+    assert answer_to_offer("네", [{"name": "nlu_fallback"}, {"name": "faq_car_tax"}, {"name": "affirm"}]) is None
+    assert answer_to_offer("네", []) is None
+    # a new question after the offer is not an answer to it, whatever the classifier leans to
+    assert answer_to_offer("제 번호는 010-****-5678 인데 연락 가능한가요", yes) is None

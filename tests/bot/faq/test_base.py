@@ -93,3 +93,30 @@ def test_invalid_base_reports_every_problem(tmp_path):
     message = str(err.value)
     for expected in ("duplicate FAQ id 'a'", "department 'nowhere'", "{missing_fact}", "unknown aspect 'colour'"):
         assert expected in message
+
+
+def test_a_city_fact_marked_unverified_is_left_out_like_the_old_marker(tmp_path):
+    from bot.faq.base import load_city
+    from bot.faq.render import fill_facts
+
+    path = tmp_path / "city.yml"
+    path.write_text("facts:\n"
+                    "  old_ok: 정부24(www.gov.kr)\n"
+                    "  old_todo: 확인 필요\n"
+                    "  new_ok: {value: 상록구청 민원실, verified: true, verified_by: editor, verified_at: 2026-11-30}\n"
+                    "  new_todo: {value: 시청 1층, verified: false, note: 위치}\n"
+                    "  new_empty: {value: '', verified: false}\n"
+                    "departments: {}\n", encoding="utf-8")
+    city = load_city(path)
+    assert [k for k in city.facts if city.is_verified(k)] == ["old_ok", "new_ok"]
+    assert city.details["new_ok"].verified_by == "editor" and city.details["new_ok"].verified_at == "2026-11-30"
+    assert city.details["new_todo"].note == "위치" and city.facts["new_todo"] == "시청 1층"
+    assert fill_facts("접수처({new_todo})에서 신청해요.\n장소: {new_ok}", city) == "접수처에서 신청해요.\n장소: 상록구청 민원실"
+
+
+def test_the_city_file_records_who_verified_each_fact():
+    from bot.faq.base import load_city
+
+    city = load_city()
+    assert city.details and all(d.verified == city.is_verified(k) for k, d in city.details.items())
+    assert not any(d.verified for d in city.details.values() if not d.value)  # no value was invented
