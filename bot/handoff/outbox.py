@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy import delete, func, select, update
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.storage.db import session_scope
-from bot.storage.models import OutboxRow, utcnow
+from bot.storage.models import OutboxRow, as_utc, utcnow
 
 CITIZEN, RECORD = "citizen", "record"
 RETRY_SECONDS = (1, 2, 4, 8, 15)  # after the 1st, 2nd … attempt; then every 15 s
@@ -91,7 +91,7 @@ def due_conversations(now: Optional[datetime] = None, limit: int = 200) -> List[
                  .where(OutboxRow.delivered_at.is_(None)).group_by(OutboxRow.conversation_id).subquery())
         rows = s.execute(select(OutboxRow.conversation_id, OutboxRow.next_attempt_at)
                          .join(first, OutboxRow.id == first.c.first_id).order_by(OutboxRow.id).limit(limit)).all()
-    return [conv for conv, at in rows if at is None or _aware(at) <= now]
+    return [conv for conv, at in rows if at is None or as_utc(at) <= now]
 
 
 def delivered(item_id: int) -> None:
@@ -127,5 +127,3 @@ def purge(older_than: timedelta = timedelta(days=1)) -> int:
         return int(result.rowcount or 0)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

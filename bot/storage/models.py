@@ -13,6 +13,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment):
+    """A stored time as an aware UTC datetime: SQLite gives naive datetimes back, written in UTC."""
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 class HandoffTicket(Base):
     """A citizen's request for a human agent. Owner: ``bot.handoff.tickets``."""
 

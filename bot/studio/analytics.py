@@ -22,7 +22,7 @@ from bot import settings
 from bot.conversation import names
 from bot.handoff import counters, tickets
 from bot.storage.db import session_scope
-from bot.storage.models import AnswerEvent, AnswerFeedback, ConversationRecord, HandoffTicket, ReviewItem
+from bot.storage.models import AnswerEvent, AnswerFeedback, ConversationRecord, HandoffTicket, ReviewItem, as_utc
 from bot.studio import review
 
 #: the city call center's own ranking of topics, most asked first: (our FAQ category, its name)
@@ -75,12 +75,8 @@ def record_outcome(conversation_id: str, outcome: str, faq_id: Optional[str] = N
                           faq_id=faq_id or None, category=category or None))
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment  # SQLite: naive UTC
-
-
 def _local(moment: Optional[datetime], tz: ZoneInfo) -> Optional[str]:
-    return _utc(moment).astimezone(tz).isoformat(timespec="seconds") if moment else None
+    return as_utc(moment).astimezone(tz).isoformat(timespec="seconds") if moment else None
 
 
 def _rate(part: int, whole: int) -> Optional[float]:
@@ -106,14 +102,14 @@ def per_day(p: Period) -> List[Dict]:
                              .where(*_in(HandoffTicket.created_at, p))).all()
     first_seen: Dict[str, datetime] = {}
     for conversation_id, moment in [*records, *handoffs]:
-        moment = _utc(moment)
+        moment = as_utc(moment)
         if conversation_id not in first_seen or moment < first_seen[conversation_id]:
             first_seen[conversation_id] = moment
     days = {day: {"date": day.isoformat(), "conversations": 0, "handoffs": 0} for day in p.days()}
     for moment in first_seen.values():
         days[moment.astimezone(tz).date()]["conversations"] += 1
     for _, moment in handoffs:
-        days[_utc(moment).astimezone(tz).date()]["handoffs"] += 1
+        days[as_utc(moment).astimezone(tz).date()]["handoffs"] += 1
     return list(days.values())
 
 

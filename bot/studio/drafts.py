@@ -14,7 +14,7 @@ from typing import List, Optional
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.db import session_scope
-from bot.storage.models import StudioDraft
+from bot.storage.models import StudioDraft, as_utc
 
 KINDS = ("faq", "city")
 ACTIONS = ("edit", "create", "retire")
@@ -30,13 +30,8 @@ class Draft:
     updated_at: datetime
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def _draft(row: StudioDraft) -> Draft:
-    return Draft(row.kind, row.key, row.action, json.loads(row.payload), row.author, _aware(row.updated_at))
+    return Draft(row.kind, row.key, row.action, json.loads(row.payload), row.author, as_utc(row.updated_at))
 
 
 def list_drafts(url: Optional[str] = None) -> List[Draft]:

@@ -9,7 +9,7 @@ clarification choice labels that question at once. Every label (an FAQ id or
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 
 from sqlalchemy import func, select
@@ -19,7 +19,7 @@ from bot.conversation.handoff_request import is_explicit_agent_request
 from bot.korean.normalize import matching_key
 from bot.korean.pii import mask_pii
 from bot.storage.db import session_scope
-from bot.storage.models import RegressionItem, ReviewItem, utcnow
+from bot.storage.models import RegressionItem, ReviewItem, as_utc, utcnow
 
 FALLBACK, CLARIFY, HANDOFF_AFTER_ANSWER, THUMBS_DOWN, AGENT_HELPED = (
     "fallback", "clarify", "handoff_after_answer", "thumbs_down", "agent_helped")
@@ -51,7 +51,7 @@ class Item:
     @classmethod
     def from_row(cls, row: ReviewItem) -> "Item":
         return cls(row.id, row.conversation_id, row.text, row.source, row.bot_guess, row.bot_score,
-                   row.agent_reply, row.status, row.label, _aware(row.created_at))
+                   row.agent_reply, row.status, row.label, as_utc(row.created_at))
 
 
 def _is_payload(text: str) -> bool:
@@ -164,21 +164,16 @@ def after_handoff(conversation_id: str, events: Sequence[Mapping], previous_outc
     return record(conversation_id, question, HANDOFF_AFTER_ANSWER, answered_faq_id, url=url) if question else None
 
 
-def _aware(moment: Optional[datetime]) -> Optional[datetime]:
-    """SQLite gives naive datetimes back; they were written in UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
-
-
 def _at(message: Mapping) -> Optional[datetime]:
     try:
-        return _aware(datetime.fromisoformat(str(message.get("ts"))))
+        return as_utc(datetime.fromisoformat(str(message.get("ts"))))
     except ValueError:
         return None
 
 
 def first_agent_reply(messages: Iterable[Mapping], since: Optional[datetime]) -> Optional[str]:
     """The first agent message (chat messages of bot.conversation.transcript) at or after ``since``."""
-    since = _aware(since)
+    since = as_utc(since)
     for message in messages:
         at = _at(message)
         if message.get("role") == names.AGENT and message.get("text") and (since is None or at is None or at >= since):
@@ -188,7 +183,7 @@ def first_agent_reply(messages: Iterable[Mapping], since: Optional[datetime]) ->
 
 def question_before(messages: Iterable[Mapping], until: Optional[datetime]) -> Optional[str]:
     """The citizen's last message before ``until`` that is a question, not a request for a person."""
-    until, question = _aware(until), None
+    until, question = as_utc(until), None
     for message in messages:
         at = _at(message)
         if until is not None and at is not None and at > until:

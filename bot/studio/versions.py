@@ -8,13 +8,13 @@ version live again). Model files live in ``models/versions/`` and are pruned to
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot import settings
 from bot.storage.db import session_scope
-from bot.storage.models import StudioVersion
+from bot.storage.models import StudioVersion, as_utc, utcnow
 
 MODELS_DIR = settings.PROJECT_ROOT / "models" / "versions"
 RUNNING, LIVE, BLOCKED, FAILED, RETIRED = "running", "live", "blocked", "failed", "retired"
@@ -26,14 +26,6 @@ class PublishBusy(RuntimeError):
     """Another publish or rollback is running."""
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(moment: Optional[datetime]) -> Optional[datetime]:
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def _loads(text: Optional[str], default):
     return json.loads(text) if text else default
 
@@ -42,8 +34,8 @@ def as_dict(row: StudioVersion, with_files: bool = False) -> Dict:
     out = {"id": row.id, "author": row.author, "summary": row.summary, "status": row.status,
            "steps": _loads(row.steps, []), "diff": row.diff or "", "metrics": _loads(row.metrics, {}),
            "regressions": _loads(row.regressions, []), "model_path": row.model_path, "error": row.error,
-           "created_at": _aware(row.created_at).isoformat(),
-           "finished_at": _aware(row.finished_at).isoformat() if row.finished_at else None}
+           "created_at": as_utc(row.created_at).isoformat(),
+           "finished_at": as_utc(row.finished_at).isoformat() if row.finished_at else None}
     if with_files:
         out["files"] = _loads(row.files, {})
     return out
@@ -55,8 +47,8 @@ def begin(author: str, summary: str, url: Optional[str] = None) -> int:
     A "running" row older than ``STALE_AFTER`` is marked failed first (its process died)."""
     with session_scope(url) as session:
         for row in session.query(StudioVersion).filter_by(status=RUNNING).with_for_update().all():
-            if _aware(row.created_at) < _now() - STALE_AFTER:
-                row.status, row.error, row.finished_at = FAILED, "중간에 멈춘 배포예요.", _now()
+            if as_utc(row.created_at) < utcnow() - STALE_AFTER:
+                row.status, row.error, row.finished_at = FAILED, "중간에 멈춘 배포예요.", utcnow()
             else:
                 raise PublishBusy("이미 진행 중인 배포(또는 되돌리기)가 있어요. 끝난 뒤에 다시 시도해 주세요.")
         row = StudioVersion(author=author, summary=summary, status=RUNNING, steps="[]")
@@ -69,7 +61,7 @@ def begin_baseline(url: Optional[str] = None) -> int:
     """A retired version standing for the state before the first publish (to roll back to)."""
     with session_scope(url) as session:
         row = StudioVersion(author="system", summary="첫 배포 전 상태", status=RETIRED, steps="[]",
-                            finished_at=_now())
+                            finished_at=utcnow())
         session.add(row)
         session.flush()
         return row.id
@@ -80,7 +72,7 @@ def record_step(version_id: int, step: str, state: str, detail: str = "", url: O
     with session_scope(url) as session:
         row = session.get(StudioVersion, version_id)
         steps = _loads(row.steps, [])
-        entry = {"step": step, "state": state, "detail": detail, "at": _now().isoformat()}
+        entry = {"step": step, "state": state, "detail": detail, "at": utcnow().isoformat()}
         for i, old in enumerate(steps):
             if old["step"] == step:
                 steps[i] = entry
@@ -100,7 +92,7 @@ def update(version_id: int, url: Optional[str] = None, **fields) -> None:
 
 def finish(version_id: int, status: str, url: Optional[str] = None, **fields) -> None:
     """End a running version as "blocked" or "failed" (going live is :func:`make_live`)."""
-    update(version_id, url, status=status, finished_at=_now(), **fields)
+    update(version_id, url, status=status, finished_at=utcnow(), **fields)
 
 
 def make_live(version_id: int, url: Optional[str] = None, **fields) -> None:
@@ -113,7 +105,7 @@ def make_live(version_id: int, url: Optional[str] = None, **fields) -> None:
         for name, value in fields.items():
             setattr(row, name, json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value)
         row.status = LIVE
-        row.finished_at = row.finished_at or _now()
+        row.finished_at = row.finished_at or utcnow()
 
 
 def get(version_id: int, url: Optional[str] = None, with_files: bool = False) -> Optional[Dict]:
