@@ -63,11 +63,20 @@ def _truncate(url: str) -> None:
 
 
 # --------------------------------------------------------------------------- servers
-TEST_RASA_PORT, TEST_ACTIONS_PORT, TEST_WEB_PORT = 5105, 5155, 8105
+#: parallel test sessions on one machine set TEST_PORT_OFFSET (e.g. 1000) so their ports differ
+PORT_OFFSET = int(os.environ.get("TEST_PORT_OFFSET", "0"))
+
+
+def shifted_port(port: int) -> int:
+    """A fixed test port moved by this session's offset."""
+    return port + PORT_OFFSET
+
+
+TEST_RASA_PORT, TEST_ACTIONS_PORT, TEST_WEB_PORT = shifted_port(5105), shifted_port(5155), shifted_port(8105)
 #: short handoff timeouts so the tests can watch them expire
 TEST_TIMEOUTS = {"AGENT_DISCONNECT_TIMEOUT": "4", "CITIZEN_DISCONNECT_TIMEOUT": "4"}
 #: the web app reaches Rasa through a proxy the tests can switch off (a Rasa failure)
-TEST_RASA_PROXY_PORT = 5106
+TEST_RASA_PROXY_PORT = shifted_port(5106)
 
 
 @pytest.fixture(scope="session")

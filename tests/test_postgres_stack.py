@@ -6,6 +6,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from bot.run import Servers
+from tests.conftest import shifted_port
 
 pytestmark = pytest.mark.server
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.server
 @pytest.fixture(scope="module")
 def pg_servers(postgres_url, tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("pg-run")
-    started = Servers(rasa_port=5115, actions_port=5165, database_url=postgres_url,
+    started = Servers(rasa_port=shifted_port(5115), actions_port=shifted_port(5165), database_url=postgres_url,
                       run_dir=run_dir, log_dir=run_dir / "logs",
                       extra_env={"BUSINESS_HOURS": "00:00-24:00", "REDIS_URL": "redis://127.0.0.1:6379/0"})
     started.start().wait_ready(timeout=600)

@@ -6,6 +6,7 @@ import json
 import re
 import time
 import uuid
+from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 import pytest
@@ -14,6 +15,7 @@ import websockets
 
 from bot import settings
 from bot.web import users
+from tests.conftest import shifted_port
 
 PASSWORD = "test-password-123"
 
@@ -209,6 +211,7 @@ def web_app(servers, tmp_path):
     started = []
 
     def start(port: int, **env: str) -> WebApp:
+        port = shifted_port(port)
         app = WebApp(servers, tmp_path / f"web-{port}", port, **env)
         started.append(app)
         return app
@@ -265,3 +268,39 @@ def CitizenOpen(servers, conversation_id: str) -> SocketOpen:
 
     return SocketOpen(servers.web_url.replace("http", "ws") + "/ws/citizen",
                       hello={"type": "hello", "resume": identity.resume_token(conversation_id)})
+
+
+AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> List[dict]:
+    """Run axe-core on a Playwright page; the violations of the given impacts (id, impact, nodes)."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"] if v["impact"] in impacts]
+
+
+# --------------------------------------------------------------------------- browser
+SHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, shared by the browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("Debian's chromium is missing: run `make system-packages`")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def ask(page, text):
+    page.fill("#chat-input", text)
+    page.press("#chat-input", "Enter")

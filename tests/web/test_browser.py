@@ -4,29 +4,9 @@ from pathlib import Path
 import pytest
 
 from bot.faq.answering import faq_base
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, SHOTS, ask
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
-SHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path("/usr/bin/chromium").exists():
-        pytest.fail("Debian's chromium is missing: run `make system-packages`")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-def ask(page, text):
-    page.fill("#chat-input", text)
-    page.press("#chat-input", "Enter")
 
 
 def test_citizen_agent_round_trip(browser, accounts):

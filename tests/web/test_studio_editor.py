@@ -4,7 +4,7 @@ import requests
 
 from bot.studio import drafts
 from tests.web.conftest import PASSWORD
-from tests.web.test_browser import SHOTS, browser  # noqa: F401 (the shared browser fixture)
+from tests.web.conftest import SHOTS
 
 pytestmark = pytest.mark.server
 API = "/studio/api/editor"

@@ -18,10 +18,11 @@ import yaml
 from bot import settings
 from bot.studio import catalog, drafts, publish, rollback, switch, versions
 from bot.studio.candidate import status
+from tests.conftest import shifted_port
 from tests.web.conftest import Citizen
 
 pytestmark = pytest.mark.server
-CANDIDATE_PORT = 5107
+CANDIDATE_PORT = shifted_port(5107)
 NEW_EXAMPLE = "해외 나가려고 하는데 여권 새로 만드는 방법 좀 알려줘요"
 
 
@@ -219,51 +220,46 @@ def _seed_history(model_copy) -> None:
 
 
 @pytest.mark.browser
-def test_the_publish_panel_in_a_browser(accounts, server_db, tmp_path):
+def test_the_publish_panel_in_a_browser(browser, accounts, server_db, tmp_path):
     """Pending drafts, the last publish's steps and gate, the history with rollback buttons;
     a screenshot for the README (reports/screenshots/studio-publish.png)."""
     from pathlib import Path
 
-    from playwright.sync_api import sync_playwright
-
-    from tests.web.conftest import PASSWORD
-    from tests.web.test_browser import CHROMIUM_ARGS, SHOTS
+    from tests.web.conftest import PASSWORD, SHOTS
 
     if not versions.history(1):
         _seed_history(tmp_path / "baseline.tar.gz")
     entry = catalog.live_entries(settings.PROJECT_ROOT)["passport_fee"]
     drafts.save_draft("faq", "passport_fee", "edit", entry, "editor")
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR").new_page()
-            errors = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-            page.goto(f"{accounts.web_url}/agent")
-            page.fill('input[name="username"]', "editor")
-            page.fill('input[name="password"]', PASSWORD)
-            with page.expect_navigation():
-                page.click('button[type="submit"]')
-            page.goto(f"{accounts.web_url}/studio#publish")
-            try:
-                page.locator("#publish-steps li").first.wait_for(timeout=30_000)
-            except Exception:
-                raise AssertionError(f"{page.url} {errors} {page.inner_text('body')[:500]}")
-            assert "배포를 기다리는 초안이" in page.inner_text("#publish-drafts")
-            assert page.locator("#publish-status").get_attribute("role") == "status"
-            assert page.locator("label[for=publish-summary]").count() == 1
-            page.click("#publish-start")  # no summary: a polite error, nothing started
-            page.wait_for_function("document.getElementById('studio-notice').textContent.includes('요약')")
-            assert page.locator("button", has_text="이 버전으로 되돌리기").count() >= 1
-            latest = versions.history(1)[0]
-            if latest["status"] == versions.BLOCKED:
-                assert "게이트에서 막혔어요" in page.inner_text("#publish-gate")
-                assert latest["regressions"][0]["text"] in page.inner_text("#publish-gate table")
-            Path(SHOTS).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / "studio-publish.png"), full_page=True)
-            page.set_viewport_size({"width": 768, "height": 900})
-            assert page.evaluate("document.documentElement.scrollWidth") <= 768
-            browser.close()
+        page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR").new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(f"{accounts.web_url}/agent")
+        page.fill('input[name="username"]', "editor")
+        page.fill('input[name="password"]', PASSWORD)
+        with page.expect_navigation():
+            page.click('button[type="submit"]')
+        page.goto(f"{accounts.web_url}/studio#publish")
+        try:
+            page.locator("#publish-steps li").first.wait_for(timeout=30_000)
+        except Exception:
+            raise AssertionError(f"{page.url} {errors} {page.inner_text('body')[:500]}")
+        assert "배포를 기다리는 초안이" in page.inner_text("#publish-drafts")
+        assert page.locator("#publish-status").get_attribute("role") == "status"
+        assert page.locator("label[for=publish-summary]").count() == 1
+        page.click("#publish-start")  # no summary: a polite error, nothing started
+        page.wait_for_function("document.getElementById('studio-notice').textContent.includes('요약')")
+        assert page.locator("button", has_text="이 버전으로 되돌리기").count() >= 1
+        latest = versions.history(1)[0]
+        if latest["status"] == versions.BLOCKED:
+            assert "게이트에서 막혔어요" in page.inner_text("#publish-gate")
+            assert latest["regressions"][0]["text"] in page.inner_text("#publish-gate table")
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "studio-publish.png"), full_page=True)
+        page.set_viewport_size({"width": 768, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 768
+        page.context.close()
     finally:
         drafts.discard_draft("faq", "passport_fee")

@@ -7,7 +7,7 @@ import pytest
 from bot.studio import review
 
 from tests.web.conftest import PASSWORD
-from tests.web.test_browser import SHOTS, ask, browser  # noqa: F401  (the module's chromium)
+from tests.web.conftest import SHOTS, ask
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 QUESTION = "여권 재발급 수수료는 얼마나 드나요?"
