@@ -41,7 +41,9 @@ spacy-model: $(STAMP)
 data: $(STAMP)
 	$(PY) -m bot.faq.sync
 
-models/.trained: $(STAMP) config.yml domain.yml $(shell find data -name '*.yml' ! -name answer_policy.yml 2>/dev/null)
+# retrain when the training data, or the code that shapes it or the NLU components, change
+models/.trained: $(STAMP) config.yml domain.yml $(shell find data -name '*.yml' ! -name answer_policy.yml 2>/dev/null) \
+                 bot/faq/sync.py bot/korean/noise.py $(wildcard bot/nlu/*.py)
 	$(MAKE) data embeddings spacy-model
 	$(BIN)/rasa train --fixed-model-name current --out models --force --quiet
 	touch $@

@@ -6,7 +6,7 @@
    of `make evaluate` is never touched.
 2. For each fold, train the NLU pipeline (config.yml) on the other four in a
    temporary directory and parse the fold with it: every training phrasing gets
-   classifier, cosine and BM25 scores from a model that did not see it.
+   classifier, cosine, BM25 and jamo BM25 scores from a model that did not see it.
 3. Grid-search the ranking weights and cosine calibration for dev top-1 accuracy,
    then the answer threshold and margin that maximize (right answers − 2 × wrong
    answers) on dev — a wrong answer costs twice what a clarifying question costs
@@ -90,17 +90,17 @@ def parse_all(model: Path, texts: List[str]) -> List[Dict]:
     return asyncio.run(run())
 
 
-def components(parsed: Dict) -> Tuple[List[str], np.ndarray, np.ndarray, np.ndarray]:
-    """FAQ ids and their classifier, cosine and lexical scores from one parse."""
+def components(parsed: Dict) -> Tuple[List[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """FAQ ids and their classifier, cosine, lexical and jamo scores from one parse."""
     ranking = parsed.get("faq_ranking") or []
-    column = lambda key: np.array([c[key] for c in ranking], dtype=np.float64)  # noqa: E731
-    return [c["faq_id"] for c in ranking], column("classifier"), column("dense"), column("lexical")
+    column = lambda key: np.array([c.get(key, 0.0) for c in ranking], dtype=np.float64)  # noqa: E731
+    return [c["faq_id"] for c in ranking], column("classifier"), column("dense"), column("lexical"), column("jamo")
 
 
 def scores(parts, weights, floor: float, ceiling: float) -> Dict[str, float]:
-    ids, classifier, cosine, lexical = parts
-    config = RankerConfig(*weights, cosine_floor=floor, cosine_ceiling=ceiling)
-    return dict(zip(ids, combine(config, classifier, cosine, lexical).tolist()))
+    ids, classifier, cosine, lexical, jamo = parts
+    config = RankerConfig(*weights[:3], cosine_floor=floor, cosine_ceiling=ceiling, jamo_weight=weights[3])
+    return dict(zip(ids, combine(config, classifier, cosine, lexical, jamo).tolist()))
 
 
 def main() -> int:
@@ -121,7 +121,7 @@ def main() -> int:
     other_dev = [p for p, (_, i) in zip(parts, dev) if not i.startswith(INTENT_PREFIX)]
 
     best = None
-    grid = [w for w in itertools.product(np.arange(0, 1.01, 0.1), repeat=3) if abs(sum(w) - 1) < 1e-6]
+    grid = [w for w in itertools.product(np.arange(0, 1.01, 0.1), repeat=4) if abs(sum(w) - 1) < 1e-6]
     for weights in grid:
         for floor, ceiling in itertools.product((0.75, 0.8, 0.85), (0.92, 0.95, 0.98)):
             hits = 0
@@ -152,7 +152,8 @@ def main() -> int:
                     key=lambda t: 2 * np.mean(faq_tops >= t) + np.mean(other_tops < t))
     policy = {
         "ranker": {"classifier_weight": round(float(weights[0]), 2), "dense_weight": round(float(weights[1]), 2),
-                   "lexical_weight": round(float(weights[2]), 2), "cosine_floor": floor, "cosine_ceiling": ceiling},
+                   "lexical_weight": round(float(weights[2]), 2), "jamo_weight": round(float(weights[3]), 2),
+                   "cosine_floor": floor, "cosine_ceiling": ceiling},
         "policy": {"answer_threshold": round(answer_t, 2), "answer_margin": round(margin, 2),
                    "clarify_threshold": round(float(clarify_t), 2),
                    "choice_threshold": round(float(clarify_t) * 0.8, 2), "max_choices": 3,
@@ -164,7 +165,7 @@ def main() -> int:
               f"the held-out set was not used).\n"
               f"# Cross-validated FAQ top-1 with these weights: {top1:.3f}. Thresholds maximize right − {WRONG_ANSWER_COST:g}×wrong "
               f"answers: {best_answered}/{len(faq_dev)} dev FAQ items answered directly.\n"
-              f"# Scores: classifier·P(intent) + dense·calibrated cosine + lexical·BM25 (bot/faq/retriever.py).\n")
+              f"# Scores: classifier·P(intent) + dense·calibrated cosine + lexical·BM25 + jamo·BM25 (bot/faq/retriever.py).\n")
     POLICY_PATH.write_text(header + yaml.safe_dump(policy, sort_keys=False), encoding="utf-8")
     print(POLICY_PATH.read_text(encoding="utf-8"))
     return 0

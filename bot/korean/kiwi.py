@@ -71,6 +71,11 @@ class KiwiAnalyzer:
         with self._lock:
             return float(self._kiwi.analyze(to_halfwidth(text), top_n=1)[0][1])
 
+    def space(self, text: str) -> str:
+        """``text`` with the spaces Kiwi's language model puts between its words."""
+        with self._lock:
+            return self._kiwi.space(text, reset_whitespace=False)
+
     def segments(self, text: str) -> List[Segment]:
         """Non-overlapping surface tokens covering every non-space character of ``text``."""
         groups: List[List] = []  # [start, end, [morphemes]]

@@ -1,11 +1,12 @@
 """Rasa component: rank FAQ entries for a message and put them into the parse data.
 
 Like Rasa's ResponseSelector it adds its result under its own key
-(``faq_ranking``: a list of ``{faq_id, score, classifier, dense, lexical}``). It
-runs after the intent classifier and reuses what the pipeline already computed:
-the sentence embedding (features whose origin is ``featurizer``) and the lemmas
-of the tokens. The index — embeddings of every FAQ phrasing and a BM25 bag of
-lemmas per FAQ — is built at training time and persisted in the model storage.
+(``faq_ranking``: a list of ``{faq_id, score, classifier, dense, lexical, jamo}``).
+It runs after the intent classifier and reuses what the pipeline already computed:
+the sentence embedding (features whose origin is ``featurizer``), the lemmas of
+the tokens and the (corrected) text. The index — embeddings of every FAQ phrasing,
+a BM25 bag of lemmas and one of jamo n-grams per FAQ — is built at training time
+and persisted in the model storage.
 """
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ class FaqRetriever(GraphComponent):
             if vector is None:
                 raise ValueError(f"FaqRetriever: no sentence features from "
                                  f"{self._config['featurizer']!r}; check the pipeline aliases")
-            phrasings.append((intent[len(INTENT_PREFIX):], vector, content_lemmas(example)))
+            phrasings.append((intent[len(INTENT_PREFIX):], vector, content_lemmas(example), example.get(TEXT) or ""))
         self.index = FaqIndex.build(phrasings)
         with self._storage.write_to(self._resource) as directory:
             (directory / _INDEX_JSON).write_text(json.dumps(self.index.to_json(), ensure_ascii=False))
@@ -119,7 +120,8 @@ class FaqRetriever(GraphComponent):
                     if str(item.get("name", "")).startswith(INTENT_PREFIX)
                 }
                 candidates = rank(self.index, self.ranker, self._sentence_vector(message),
-                                  content_lemmas(message), classifier, int(self._config["top_k"]))
+                                  content_lemmas(message), classifier, int(self._config["top_k"]),
+                                  query_text=message.get(TEXT))
                 ranking = [c.as_dict() for c in candidates]
             message.set(RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -1,12 +1,13 @@
 """Rasa component: read a citizen's typos as the words the bot knows, before anything else.
 
-First in the pipeline. At training time it learns the domain words (nouns and roots
-of the FAQ phrasings) and every character run of the training phrasings; at parse
-time it replaces an unseen run one jamo away from a domain word when Kiwi's language
-model clearly prefers the corrected sentence (bot/korean/spelling.py). The text the
-rest of the pipeline sees is corrected in place (same length, so offsets hold); the
-citizen's own words stay in the tracker event, and the parse data lists each
-correction under ``spelling``.
+First in the pipeline. A message typed without any space is first re-spaced by Kiwi
+(bot/korean/spacing.py; the parse data shows it under ``spacing``). At training time it
+learns the domain words (nouns and roots of the FAQ phrasings) and every character run of
+the training phrasings; at parse time it replaces an unseen run one jamo away from a
+domain word when Kiwi's language model clearly prefers the corrected sentence
+(bot/korean/spelling.py; each correction listed under ``spelling``). The rest of the
+pipeline reads the re-spaced, corrected text; the citizen's own words stay in the
+tracker event.
 """
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.korean.kiwi import default_analyzer
+from bot.korean.kiwi import KiwiAnalyzer, default_analyzer
+from bot.korean.spacing import respace
 from bot.korean.spelling import SpellingCorrector, apply
 
 CORRECTIONS_KEY = "spelling"
+SPACING_KEY = "spacing"
 _FILE = "spelling.json"
 _WORD_TAGS = ("NNG", "NNP", "XR")
 
@@ -40,6 +43,7 @@ class SpellingNormalizer(GraphComponent):
             "min_gain": 7.0,  # Kiwi log-likelihood a correction must add
             "max_length": 5,  # longest run (syllables) compared with a domain word
             "min_count": 2,  # phrasings a run must occur in to be known text (not a typo of a noisy copy)
+            "respace_min_syllables": 8,  # re-space a message with no space and this many syllables (0: never)
         }
 
     @staticmethod
@@ -48,16 +52,19 @@ class SpellingNormalizer(GraphComponent):
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        if float(config["min_gain"]) <= 0 or int(config["max_length"]) < 2 or int(config["min_count"]) < 1:
-            raise ValueError("SpellingNormalizer: min_gain must be > 0, max_length >= 2, min_count >= 1")
+        if float(config["min_gain"]) <= 0 or int(config["max_length"]) < 2 or int(config["min_count"]) < 1 \
+                or int(config["respace_min_syllables"]) < 0:
+            raise ValueError("SpellingNormalizer: min_gain must be > 0, max_length >= 2, min_count >= 1, "
+                             "respace_min_syllables >= 0")
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 corrector: Optional[SpellingCorrector] = None) -> None:
+                 corrector: Optional[SpellingCorrector] = None, analyzer: Optional[KiwiAnalyzer] = None) -> None:
         self.validate_config(config)
         self._config = config
         self._storage = model_storage
         self._resource = resource
         self.corrector = corrector
+        self.analyzer = analyzer
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -84,13 +91,19 @@ class SpellingNormalizer(GraphComponent):
             data = json.loads((directory / _FILE).read_text())
         analyzer = default_analyzer()
         analyzer.score("워밍업")  # load Kiwi now, not on the first citizen's message
-        return cls(config, model_storage, resource, SpellingCorrector.from_json(data, analyzer.score))
+        return cls(config, model_storage, resource, SpellingCorrector.from_json(data, analyzer.score), analyzer)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
             if self.corrector is None or not text or text.startswith("/"):  # "/intent{…}" payloads
                 continue
+            if self.analyzer is not None:
+                spaced = respace(text, self.analyzer.space, int(self._config["respace_min_syllables"]))
+                if spaced != text:
+                    text = spaced
+                    message.set(TEXT, text)
+                    message.set(SPACING_KEY, text, add_to_output=True)
             fixes = self.corrector.corrections(text)
             if fixes:
                 message.set(TEXT, apply(text, fixes))
