@@ -97,6 +97,8 @@ CITIZEN_MESSAGES_PER_MINUTE = _int("CITIZEN_MESSAGES_PER_MINUTE", 30)
 CITIZEN_CONVERSATIONS_PER_HOUR = _int("CITIZEN_CONVERSATIONS_PER_HOUR", 60)
 #: minutes an out-of-hours callback request waits for a phone number before it lapses
 CALLBACK_FORM_MINUTES = _int("CALLBACK_FORM_MINUTES", 30)
+#: hours a callback request with a phone number waits for an agent before it expires (the citizen is told)
+CALLBACK_EXPIRY_HOURS = _int("CALLBACK_EXPIRY_HOURS", 48)
 #: where the web app reaches the Rasa server (REST channel + HTTP API)
 RASA_URL = _env("RASA_URL", f"http://127.0.0.1:{RASA_PORT}")
 #: always mark session cookies Secure (they are anyway on HTTPS seen through a trusted proxy)

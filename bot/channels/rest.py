@@ -105,7 +105,7 @@ class CitizenRestInput(RestInput):
             return
         if message.text.startswith(names.PAYLOAD_PREFIX):
             tracker = await agent.tracker_store.retrieve(message.sender_id)
-            offered = transcript.offered_payloads([e.as_dict() for e in tracker.events]) if tracker else set()
+            offered = transcript.offered_payloads([e.as_dict() for e in tracker.events] if tracker else [])
             if message.text not in offered:  # typed, not clicked: read it as words
                 message.text = message.text.lstrip(names.PAYLOAD_PREFIX).strip()
                 if not message.text:

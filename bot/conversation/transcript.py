@@ -42,6 +42,14 @@ def message(role: str, text: str, ts: Optional[str] = None, buttons: Optional[Li
             "agent_name": agent_name, "ts": ts or iso(None)}
 
 
+def answered_faq(data: Optional[Mapping]) -> Optional[str]:
+    """The FAQ entry a bot reply answers from (its ``{"custom": {"faq": …}}``), else None."""
+    custom = (data or {}).get("custom")
+    answered = custom.get(names.REPLY_FAQ) if isinstance(custom, Mapping) else None
+    faq_id = answered.get("faq_id") if isinstance(answered, Mapping) else None
+    return str(faq_id) if faq_id else None
+
+
 def from_event(event: Mapping) -> Optional[Dict]:
     """The chat message of one tracker event, or None for events people do not see."""
     kind, text = event.get("event"), event.get("text")
@@ -53,7 +61,11 @@ def from_event(event: Mapping) -> Optional[Dict]:
     meta = event.get("metadata") or {}
     role = meta.get(names.META_ROLE) if meta.get(names.META_ROLE) in names.ROLES else names.BOT
     buttons = (event.get("data") or {}).get("buttons") or [] if role == names.BOT else []
-    return message(role, text, ts, buttons, meta.get(names.META_AGENT_NAME))
+    shown = message(role, text, ts, buttons, meta.get(names.META_AGENT_NAME))
+    faq_id = answered_faq(event.get("data")) if role == names.BOT else None
+    if faq_id:  # an FAQ answer: its first line is the entry's title (the page shows it as a heading)
+        shown["faq_id"] = faq_id
+    return shown
 
 
 def from_events(events: Iterable[Mapping]) -> List[Dict]:
@@ -68,8 +80,11 @@ def last_citizen_question(events: Iterable[Mapping]) -> Optional[str]:
 
 
 def offered_payloads(events: Sequence[Mapping]) -> Set[str]:
-    """Payloads of the buttons the bot showed since the citizen's last message."""
-    offered: Set[str] = set()
+    """Payloads a click may send now: the buttons the bot showed since the citizen's last
+    message, and the topic menu, which the chat page always offers (its welcome)."""
+    from bot.faq.answering import faq_base
+
+    offered: Set[str] = {names.topic_payload(category) for category in faq_base().categories()}
     for event in reversed(events):
         if event.get("event") == "user":
             break

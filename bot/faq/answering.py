@@ -11,7 +11,7 @@ from bot.conversation import names
 from bot.conversation.names import DENY_PAYLOAD, FAQ_PAYLOAD_PREFIX, HUMAN_PAYLOAD
 from bot.faq.base import INTENT_PREFIX, FaqBase, data_stamp, load_faq_base
 from bot.faq.policy import ANSWER, CLARIFY, OUT_OF_SCOPE, SMALL_TALK, PolicyConfig, decide, load_policy
-from bot.faq.render import render_answer
+from bot.faq.render import answer_message
 from bot.faq.retriever import Candidate
 from bot.faq.small_talk import off_topic_reply, small_talk_reply, topic_buttons
 
@@ -27,6 +27,8 @@ class Reply:
         self.messages.append({"text": text, "buttons": buttons or []})
 
 
+CLARIFY_TEXT = "어떤 내용이 궁금하신지 골라 주세요. 찾는 내용이 없으면 '상담원 연결'을 눌러 주세요."
+HUMAN_BUTTON = {"title": names.PAYLOAD_TITLES[HUMAN_PAYLOAD], "payload": HUMAN_PAYLOAD}
 _TOPIC_PAYLOAD = re.compile(re.escape(names.PAYLOAD_PREFIX + names.TOPIC_INTENT) + r"(\{.*\})?$", re.S)
 #: outcomes after which a second miss offers a person
 UNANSWERED = (names.OUTCOME_UNSURE, names.OUTCOME_OFFER_HUMAN, names.OUTCOME_OUT_OF_SCOPE)
@@ -91,10 +93,8 @@ def respond(text: str, intent: Optional[str], intent_ranking: Sequence[Mapping],
     reply = Reply(slots={names.SLOT_FAQ_ID: None, names.SLOT_FAQ_SCORE: round(decision.score, 4),
                          names.SLOT_FAQ_OUTCOME: decision.kind})
     if decision.kind == CLARIFY:
-        reply.say(
-            "어떤 내용이 궁금하신지 골라 주세요. 찾는 내용이 없으면 '상담원 연결'이라고 입력해 주세요.",
-            [{"title": base.get(i).question, "payload": f"{FAQ_PAYLOAD_PREFIX}{i}"} for i in decision.faq_ids],
-        )
+        reply.say(CLARIFY_TEXT, [{"title": base.get(i).question, "payload": f"{FAQ_PAYLOAD_PREFIX}{i}"}
+                                 for i in decision.faq_ids] + [HUMAN_BUTTON])
         reply.slots[names.SLOT_HANDOFF_OFFERED] = False
     elif decision.kind == OUT_OF_SCOPE:
         reply.say(off_topic_reply(base), topic_buttons(base))
@@ -145,5 +145,5 @@ def _answer(base: FaqBase, faq_id: str, score: float) -> Reply:
     reply = Reply(slots={names.SLOT_FAQ_ID: entry.id, names.SLOT_FAQ_CATEGORY: entry.category,
                          names.SLOT_FAQ_OUTCOME: ANSWER, names.SLOT_FAQ_SCORE: round(float(score), 4),
                          names.SLOT_HANDOFF_OFFERED: False})
-    reply.say(f"[{entry.question}]\n{render_answer(entry, base.city)}")
+    reply.say(answer_message(entry, base.city))
     return reply

@@ -3,10 +3,12 @@
 Thresholds live in ``data/answer_policy.yml`` (fitted by ``scripts/calibrate.py``
 on the training phrasings; the file records how). Follow-ups in context: a short
 elliptical question ("그럼 수수료는요?") asking for an aspect (fee, documents …)
-is answered by the entry of the previous answer's category that covers it.
+is answered by the entry of the previous answer's category that covers it. A bare topic
+word ("세금") that several entries match is answered with those entries as choices.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
@@ -33,6 +35,8 @@ class PolicyConfig:
     clarify_threshold: float = 0.30  # below: no good candidate → offer a human
     choice_threshold: float = 0.20  # a candidate shown as a choice scores at least this
     max_choices: int = 3
+    topic_choices: int = 5  # a bare topic word ("세금") offers up to this many entries …
+    topic_spread: float = 0.30  # … scoring within this of the top one
     out_of_scope_confidence: float = 0.50  # P(out_of_scope) that declines even if not the top intent
     small_talk_confidence: float = 0.50  # P(chitchat or bot_complaint) that makes it small talk …
     faq_classifier_confidence: float = 0.50  # … unless the classifier is this sure of the top FAQ entry
@@ -48,7 +52,7 @@ def load_policy(path: Path = POLICY_PATH) -> PolicyConfig:
     ranker_keys = {f.name for f in fields(RankerConfig)}
     policy_keys = {f.name for f in fields(PolicyConfig)} - {"ranker"}
     ranker = RankerConfig(**{k: float(v) for k, v in (raw.get("ranker") or {}).items() if k in ranker_keys})
-    values = {k: (int(v) if k == "max_choices" else float(v))
+    values = {k: (int(v) if k in ("max_choices", "topic_choices") else float(v))
               for k, v in (raw.get("policy") or {}).items() if k in policy_keys}
     return PolicyConfig(ranker=ranker, **values)
 
@@ -91,6 +95,18 @@ def _follow_up(text: str, previous: Optional[FaqEntry], base: FaqBase,
     if best is not None and score.get(best.id, 0.0) >= config.choice_threshold:
         return [best.id]
     return []
+
+
+_EDGE_NOISE = re.compile(r"^[\W_ㄱ-ㅣ]+|[\W_ㄱ-ㅣ]+$")
+_TRAILING_PARTICLE = re.compile(r"(?:은요|는요|이요|요|은|는)$")
+_ONE_WORD = re.compile(r"[가-힣A-Za-z0-9]{1,6}")  # longer runs are mostly sentences typed without spaces
+
+
+def bare_topic(text: str) -> str:
+    """The word of a message that is one word and nothing else ("세금", "여권은요?"), or ""."""
+    word = _EDGE_NOISE.sub("", text.strip())
+    stem = _TRAILING_PARTICLE.sub("", word) or word
+    return stem if _ONE_WORD.fullmatch(stem) else ""
 
 
 def _small_talk(intents: Sequence[Mapping], config: PolicyConfig) -> str:
@@ -156,6 +172,11 @@ def decide(candidates: Sequence[Candidate], intents: Sequence[Mapping], text: st
         return Decision(OUT_OF_SCOPE, [], top_score)
     if top is None or top_score < config.clarify_threshold:
         return Decision(OFFER_HUMAN, [], top_score)
+    if bare_topic(text):  # one word matching several entries: the citizen picks, the bot does not guess
+        near = [c.faq_id for c in candidates
+                if c.score >= max(config.choice_threshold, top_score - config.topic_spread)]
+        if len(near) > 1:
+            return Decision(CLARIFY, near[: config.topic_choices], top_score)
     if top_score >= config.answer_threshold and top_score - runner_up >= config.answer_margin:
         return Decision(ANSWER, [top.faq_id], top_score)
     choices = [c.faq_id for c in candidates if c.score >= config.choice_threshold][: config.max_choices]

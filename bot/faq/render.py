@@ -41,9 +41,19 @@ def department_line(entry: FaqEntry, city: CityFacts) -> str:
 
 
 def render_answer(entry: FaqEntry, city: CityFacts) -> str:
-    """The answer with city facts filled in and the responsible department appended."""
-    parts = [fill_facts(entry.answer, city), department_line(entry, city)]
-    return "\n\n".join(p for p in parts if p)
+    """The answer with city facts filled in and the responsible department as its last line.
+
+    One line per paragraph or list item, no blank lines: Rasa's channels cut a text at each
+    blank line into separate bubbles, and an answer is one message, live and after a reload.
+    """
+    lines = [*fill_facts(entry.answer, city).splitlines(), department_line(entry, city)]
+    return "\n".join(line for line in lines if line.strip())
+
+
+def answer_message(entry: FaqEntry, city: CityFacts) -> str:
+    """What the citizen reads: the entry's question as the first line (the page shows it as
+    the heading), then the answer."""
+    return f"{entry.question}\n{render_answer(entry, city)}"
 
 
 def left_out(entries: List[FaqEntry], city: CityFacts) -> Dict[str, List[str]]:

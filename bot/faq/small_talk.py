@@ -1,11 +1,12 @@
-"""Short replies in character for chit-chat, complaints about the bot and off-topic questions.
+"""Short replies in character: the chat's welcome, chit-chat, complaints about the bot and
+off-topic questions.
 
 None of them offers a person: a citizen who wants one says so ("상담원 연결").
 """
 from __future__ import annotations
 
 import zlib
-from typing import Dict, List
+from typing import Dict, List, Sequence
 
 from bot.conversation.names import topic_payload
 from bot.faq.base import FaqBase
@@ -23,6 +24,9 @@ REPLIES = {
         "'상담원 연결'이라고 입력하시면 사람 상담원과 이야기할 수 있어요.",
     ),
 }
+WELCOME = "안녕하세요! {city} 민원상담 챗봇이에요. 궁금한 점을 입력하시거나, 많이 묻는 주제를 골라 보세요."
+#: the city's busiest topics (call-center volume), first on the welcome
+WELCOME_TOPICS = ("health", "water", "parking", "library", "tax", "waste")
 OFF_TOPIC = "{city} 민원 안내를 도와드려요. 그 질문에는 답하기 어렵지만, 아래 주제에서 골라 주시거나 궁금한 민원을 물어봐 주세요."
 
 
@@ -40,7 +44,14 @@ def off_topic_reply(base: FaqBase) -> str:
     return OFF_TOPIC.format(city=base.city.facts.get("city_name", ""))
 
 
-def topic_buttons(base: FaqBase) -> List[Dict[str, str]]:
-    """The topic menu: one button per FAQ category."""
-    return [{"title": label, "payload": topic_payload(category)}
-            for category, label in base.categories().items()]
+def topic_buttons(base: FaqBase, only: Sequence[str] = ()) -> List[Dict[str, str]]:
+    """The topic menu: one button per FAQ category (or per category of ``only``, in its order)."""
+    labels = base.categories()
+    return [{"title": labels[category], "payload": topic_payload(category)}
+            for category in (only or labels) if category in labels]
+
+
+def welcome(base: FaqBase) -> Dict[str, object]:
+    """The chat's greeting: a short welcome and the busiest topics as buttons."""
+    return {"text": WELCOME.format(city=base.city.facts.get("city_name", "")),
+            "buttons": topic_buttons(base, WELCOME_TOPICS)}

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable, Mapping, Optional
 
-from bot.conversation import transcript
+from bot.conversation import question, transcript
 from bot.handoff import tickets
 from bot.handoff.hours import business_hours
 
@@ -24,7 +24,7 @@ def handoff_reply(conversation_id: str, events: Iterable[Mapping], category: Opt
     now = now or datetime.now(timezone.utc)
     ticket = tickets.request_handoff(
         conversation_id, transcript.from_events(events), within_hours=hours.is_open(now), category=category,
-        last_question=transcript.last_citizen_question(events))
+        last_question=question.last_question(events))
     if ticket.status in tickets.HELD:
         position = tickets.queue_position(ticket)
         waiting = f" 현재 대기 순서는 {position}번째예요." if position else ""
@@ -34,6 +34,6 @@ def handoff_reply(conversation_id: str, events: Iterable[Mapping], category: Opt
     opening = hours.next_opening(now)
     when = f" 다음 상담 시작: {opening:%m월 %d일 %H:%M}." if opening else ""
     text = (f"지금은 상담원 운영 시간이 아니에요 (운영: {hours.describe()}).{when} "
-            f"문의 내용은 접수번호 {ticket.id}로 남겨 두었어요. 전화번호를 남겨 주시면(개인정보 수집·이용 "
-            "동의 필요) 운영 시간에 상담원이 연락드려요. 운영 시간에 다시 '상담원 연결'을 요청하셔도 돼요.")
+            "아래에 전화번호를 남겨 주시면(개인정보 수집·이용 동의 필요) 운영 시간에 상담원이 전화드려요. "
+            "번호를 남기지 않으시면 콜백 요청은 접수되지 않아요. 운영 시간에 다시 '상담원 연결'을 요청하셔도 돼요.")
     return HandoffResult(ticket, text)

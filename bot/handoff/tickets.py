@@ -3,12 +3,17 @@
     bot ──request──▶ queued ──claim──▶ assigned ──close──▶ closed ──▶ bot
                        ▲  │               │ │
                        │  └─cancel─┐      │ └─transfer to an agent (stays assigned)
-                       └─release───┼──────┘   (agent gone, or transfer to a department)
+                       └─release───┼──────┘   (agent gone, transfer to a department, put back)
                                    ▼
                                cancelled ──▶ bot
-    outside hours:  bot ──request──▶ callback ──claim──▶ assigned (the agent calls back)
-                                        ├──request again in hours──▶ queued
-                                        └──no phone number in time──▶ cancelled
+    outside hours:  bot ──request──▶ callback ──claim (with a phone number)──▶ assigned (the agent calls back)
+                                     ▲  ├──request again in hours──▶ queued
+                                     │  ├──no phone number in time (lapsed)──▶ cancelled
+                                     │  └──not taken in time (expired), dismissed by an agent──▶ cancelled
+                                     └──put back by the agent who claimed it── assigned
+
+A callback request without a phone number is no ticket for the agents: it is not in the
+queue (:func:`queue_tickets`) and cannot be claimed; it lapses after ``CALLBACK_FORM_MINUTES``.
 
 A conversation has at most one *active* ticket (queued, assigned or callback). While its
 ticket is queued or assigned (``HELD``; a claimed callback is assigned) an agent holds the
@@ -26,24 +31,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from bot.handoff import outbox
 from bot.korean.pii import mask_pii
 from bot.storage.db import session_scope
-from bot.storage.models import HandoffTicket, utcnow
+from bot.storage.models import HandoffTicket, as_utc, utcnow
 
 QUEUED, ASSIGNED, CLOSED, CANCELLED, CALLBACK = "queued", "assigned", "closed", "cancelled", "callback"
 ACTIVE = (QUEUED, ASSIGNED, CALLBACK)
 HELD = (QUEUED, ASSIGNED)  # an agent holds the conversation: the bot is silent
 TRANSITIONS = {
     QUEUED: {ASSIGNED, CANCELLED},
-    ASSIGNED: {CLOSED, QUEUED, ASSIGNED, CANCELLED},  # → assigned: transfer to another agent
+    ASSIGNED: {CLOSED, QUEUED, ASSIGNED, CANCELLED, CALLBACK},  # → assigned: transfer; → callback: put back
     CALLBACK: {QUEUED, ASSIGNED, CLOSED, CANCELLED},
     CLOSED: set(),
     CANCELLED: set(),
 }
 OUTCOMES = ("resolved", "info_given", "callback_needed", "no_response", "other")
+#: why a ticket was cancelled (``end_reason``)
+BY_CITIZEN, CITIZEN_LEFT, LAPSED, EXPIRED, DISMISSED = "citizen", "left", "lapsed", "expired", "dismissed"
 
 
 class InvalidTransition(ValueError):
@@ -73,13 +80,22 @@ class Ticket:
     note: Optional[str] = None
     rating: Optional[int] = None
     has_callback_phone: bool = False
+    claimed_from: Optional[str] = None
+    end_reason: Optional[str] = None
+    ended_by: Optional[str] = None
 
     @classmethod
     def from_row(cls, row: HandoffTicket) -> "Ticket":
         return cls(row.id, row.conversation_id, row.status, row.category, row.department, row.reason,
                    row.last_question, json.loads(row.transcript or "[]"), row.created_at,
                    row.agent_username, row.queued_at, row.assigned_at, row.closed_at, row.outcome,
-                   row.note, row.rating, bool(row.callback_phone))
+                   row.note, row.rating, bool(row.callback_phone), row.claimed_from, row.end_reason,
+                   row.ended_by)
+
+    @property
+    def is_callback(self) -> bool:
+        """A callback request, waiting or taken by an agent (who calls the citizen back)."""
+        return self.status == CALLBACK or (self.status == ASSIGNED and self.claimed_from == CALLBACK)
 
 
 def _masked_transcript(turns: Iterable[dict]) -> str:
@@ -125,6 +141,18 @@ def open_tickets() -> List[Ticket]:
         return [Ticket.from_row(r) for r in rows]
 
 
+def queue_tickets() -> List[Ticket]:
+    """What the agents work, in the order they work it: live chats waiting (longest wait
+    first), chats being worked, then callback requests with a phone number (oldest first).
+    A callback request without a number is no ticket yet and is left out."""
+    def order(t: Ticket):
+        group = {QUEUED: 0, ASSIGNED: 1, CALLBACK: 2}[t.status]
+        since = {QUEUED: t.queued_at, ASSIGNED: t.assigned_at, CALLBACK: t.created_at}[t.status] or t.created_at
+        return group, as_utc(since), t.id
+
+    return sorted((t for t in open_tickets() if t.status != CALLBACK or t.has_callback_phone), key=order)
+
+
 def request_handoff(conversation_id: str, transcript: Iterable[dict], *, within_hours: bool,
                     category: Optional[str] = None, department: Optional[str] = None,
                     last_question: Optional[str] = None, reason: str = "requested") -> Ticket:
@@ -151,13 +179,14 @@ Record = Optional[List[Dict]]
 
 
 def _change(ticket_id: int, new_status: str, *, agent: Optional[str] = None,
-            allowed_from: Optional[Iterable[str]] = None, record: Record = None, **values) -> Ticket:
+            allowed_from: Optional[Iterable[str]] = None, record: Record = None, where: Iterable = (),
+            **values) -> Ticket:
     """Atomically move a ticket to ``new_status`` if the state machine allows it from its
-    current state (and, with ``agent``, only while that agent holds it); ``record``: tracker
-    events for the conversation outbox, committed with the change."""
+    current state (and, with ``agent``, only while that agent holds it; ``where``: further
+    conditions); ``record``: tracker events for the conversation outbox, committed with the change."""
     if allowed_from is None:
         allowed_from = [state for state, targets in TRANSITIONS.items() if new_status in targets]
-    conditions = [HandoffTicket.id == ticket_id, HandoffTicket.status.in_(list(allowed_from))]
+    conditions = [HandoffTicket.id == ticket_id, HandoffTicket.status.in_(list(allowed_from)), *where]
     if agent is not None:
         conditions.append(HandoffTicket.agent_username == agent)
     with session_scope() as s:
@@ -181,8 +210,12 @@ def transition(ticket_id: int, new_status: str) -> Ticket:
 
 
 def claim(ticket_id: int, agent: str, record: Record = None) -> Ticket:
-    """An agent takes a queued (or callback) ticket; exactly one of racing agents wins."""
-    ticket = _change(ticket_id, ASSIGNED, allowed_from=(QUEUED, CALLBACK), agent_username=agent, record=record)
+    """An agent takes a queued ticket or a callback request with a phone number; exactly one
+    of racing agents wins. Where it came from is kept for :func:`put_back`."""
+    claimable = or_(HandoffTicket.status == QUEUED,
+                    and_(HandoffTicket.status == CALLBACK, HandoffTicket.callback_phone.isnot(None)))
+    ticket = _change(ticket_id, ASSIGNED, allowed_from=(QUEUED, CALLBACK), where=[claimable],
+                     agent_username=agent, claimed_from=HandoffTicket.status, record=record)
     if ticket.assigned_at is None:
         ticket = _set(ticket_id, assigned_at=utcnow())
     return ticket
@@ -190,11 +223,31 @@ def claim(ticket_id: int, agent: str, record: Record = None) -> Ticket:
 
 def release(ticket_id: int, agent: Optional[str] = None, department: Optional[str] = None,
             record: Record = None) -> Ticket:
-    """Back to the queue (the agent left, or a transfer to a department)."""
+    """Back to the end of the queue (the agent left, or a transfer to a department); a taken
+    callback request goes back to the callbacks (its citizen is not waiting in a chat)."""
     values: Dict = {"agent_username": None, "queued_at": utcnow()}
     if department is not None:
         values["department"] = department
-    return _change(ticket_id, QUEUED, agent=agent, allowed_from=(ASSIGNED,), record=record, **values)
+    back = CALLBACK if get(ticket_id).claimed_from == CALLBACK else QUEUED
+    return _change(ticket_id, back, agent=agent, allowed_from=(ASSIGNED,), record=record,
+                   where=[_claimed_from(back)], **values)
+
+
+def put_back(ticket_id: int, agent: str, record: Record = None) -> Ticket:
+    """Undo a claim: the ticket goes back where it came from — a live chat to its old place in
+    the queue (its ``queued_at`` is kept), a callback request to the callbacks."""
+    ticket = get(ticket_id)
+    back = CALLBACK if ticket.claimed_from == CALLBACK else QUEUED
+    return _change(ticket_id, back, agent=agent, allowed_from=(ASSIGNED,), record=record,
+                   where=[_claimed_from(back)], agent_username=None, assigned_at=None,
+                   **({} if ticket.queued_at else {"queued_at": utcnow()}))
+
+
+def _claimed_from(back: str):
+    """The ticket still came from where a return to ``back`` assumes (no race with a claim)."""
+    if back == CALLBACK:
+        return HandoffTicket.claimed_from == CALLBACK
+    return or_(HandoffTicket.claimed_from.is_(None), HandoffTicket.claimed_from != CALLBACK)
 
 
 def transfer_to_agent(ticket_id: int, agent: str, to_agent: str, record: Record = None) -> Ticket:
@@ -209,8 +262,19 @@ def close(ticket_id: int, agent: Optional[str], outcome: str, note: str = "", re
                    closed_at=utcnow(), record=record)
 
 
-def cancel(ticket_id: int, record: Record = None) -> Ticket:
-    return _change(ticket_id, CANCELLED, closed_at=utcnow(), record=record)
+def cancel(ticket_id: int, record: Record = None, reason: str = BY_CITIZEN) -> Ticket:
+    return _change(ticket_id, CANCELLED, closed_at=utcnow(), record=record, end_reason=reason)
+
+
+def dismiss(ticket_id: int, agent: str, record: Record = None) -> Ticket:
+    """An agent clears a callback request from the queue (stale, off-topic, a duplicate)."""
+    return _change(ticket_id, CANCELLED, allowed_from=(CALLBACK,), closed_at=utcnow(), record=record,
+                   end_reason=DISMISSED, ended_by=agent)
+
+
+def set_last_question(ticket_id: int, question: str) -> None:
+    """The citizen asked something (else) while waiting: the queue shows it."""
+    _set(ticket_id, last_question=mask_pii(question))
 
 
 def record_while_held(ticket_id: int, agent: str, events: List[Dict]) -> Ticket:
@@ -233,6 +297,16 @@ def lapsed_callback_requests(older_than_minutes: int) -> List[Ticket]:
     with session_scope() as s:
         rows = s.execute(select(HandoffTicket).where(
             HandoffTicket.status == CALLBACK, HandoffTicket.callback_phone.is_(None),
+            HandoffTicket.created_at < cutoff).order_by(HandoffTicket.id)).scalars().all()
+        return [Ticket.from_row(r) for r in rows]
+
+
+def expired_callbacks(older_than_hours: int) -> List[Ticket]:
+    """Callback requests with a phone number that no agent took within ``older_than_hours``."""
+    cutoff = utcnow() - timedelta(hours=older_than_hours)
+    with session_scope() as s:
+        rows = s.execute(select(HandoffTicket).where(
+            HandoffTicket.status == CALLBACK, HandoffTicket.callback_phone.isnot(None),
             HandoffTicket.created_at < cutoff).order_by(HandoffTicket.id)).scalars().all()
         return [Ticket.from_row(r) for r in rows]
 

@@ -42,6 +42,9 @@ class HandoffTicket(Base):
     rating = Column(Integer, nullable=True)  # 1–5, after an agent chat
     callback_phone = Column(Text, nullable=True)  # encrypted (bot.handoff.callback)
     callback_consent_at = Column(DateTime(timezone=True), nullable=True)
+    claimed_from = Column(String(20), nullable=True)  # queued | callback: where "put back" returns it
+    end_reason = Column(String(20), nullable=True)  # why it was cancelled: citizen, left, lapsed, expired, dismissed
+    ended_by = Column(String(64), nullable=True)  # the agent who dismissed it
 
 
 class ConversationRecord(Base):

@@ -15,7 +15,7 @@ from bot import settings
 from bot.faq.answering import faq_base
 from bot.faq.render import fill_facts
 from bot.handoff import callback, counters, tickets
-from bot.web import net, roles, users, views
+from bot.web import net, roles, suggestions as suggested, users, views
 from bot.web.auth import authenticated, current_session, error, json_body
 from bot.web.desk import Desk
 from bot.web.rasa_client import RasaError
@@ -29,6 +29,7 @@ SESSION_RECHECK_SECONDS = 5.0
 CLOSED_SOCKET = ("ConnectionClosed", "ConnectionClosedOK", "ConnectionClosedError", "CancelledError")
 NOT_YOURS = "내가 맡은 상담이 아니에요."
 NOT_FOUND = "상담 건을 찾을 수 없어요."
+MAX_DISMISS = 500
 
 
 def _desk(request: Request) -> Desk:
@@ -63,7 +64,8 @@ async def console(request: Request):
 async def me(request: Request):
     account = _me(request)
     return response.json({"username": account.username, "display_name": account.display_name,
-                          "role": account.role, "csrf_token": request.ctx.session.csrf_token})
+                          "role": account.role, "csrf_token": request.ctx.session.csrf_token,
+                          "callback_expiry_hours": settings.CALLBACK_EXPIRY_HOURS})
 
 
 @bp.get("/api/queue")
@@ -108,7 +110,7 @@ async def suggestions(request: Request, ticket_id: int):
     account = _me(request)
     if not roles.may_read_chat(account.role, account.username, ticket):
         return error(403, NOT_YOURS)
-    return response.json({"suggestions": await _desk(request).suggestions(ticket)})
+    return response.json(await suggested.for_ticket(_desk(request).rasa, ticket))
 
 
 @bp.get("/api/canned")
@@ -174,6 +176,25 @@ async def _ticket_action(request: Request, ticket_id: int, action):
 @authenticated(roles.LIVE_CHAT)
 async def claim(request: Request, ticket_id: int):
     return await _ticket_action(request, ticket_id, lambda me, body: _desk(request).claim(ticket_id, me.username))
+
+
+@bp.post("/api/tickets/<ticket_id:int>/put-back")
+@authenticated(roles.LIVE_CHAT)
+async def put_back(request: Request, ticket_id: int):
+    """Undo a claim: the chat goes back to its place in the queue (a callback to the callbacks)."""
+    return await _ticket_action(request, ticket_id, lambda me, body: _desk(request).put_back(
+        ticket_id, me.username, me.role))
+
+
+@bp.post("/api/callbacks/dismiss")
+@authenticated(roles.LIVE_CHAT)
+async def dismiss_callbacks(request: Request):
+    """Clear callback requests in bulk: ``{"ids": [12, 13…]}`` (at most MAX_DISMISS)."""
+    ids = json_body(request).get("ids")
+    if not isinstance(ids, list) or not ids or len(ids) > MAX_DISMISS \
+            or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids):
+        return error(400, f"정리할 콜백 요청을 1~{MAX_DISMISS}건 골라 주세요.")
+    return response.json(await _desk(request).dismiss(dict.fromkeys(ids), _me(request).username))
 
 
 @bp.post("/api/tickets/<ticket_id:int>/messages")

@@ -25,8 +25,8 @@ from bot.web.static_files import static_response
 
 logger = logging.getLogger(__name__)
 WATCHDOG_SECONDS = 2.0
-ASSETS = ("chat.css", "chat.js", "agent.css", "agent.js", "studio.css", "studio.js", "studio-editor.js",
-          "studio-test.js", "studio-review.js", "studio-publish.js", "studio-dashboard.js")
+ASSETS = ("chat.css", "chat.js", "agent.css", "agent-core.js", "agent-queue.js", "agent.js",
+          "studio.css", "studio.js", "studio-editor.js", "studio-test.js", "studio-review.js", "studio-publish.js", "studio-dashboard.js")
 
 
 def create_app(name: str = "ansan_web") -> Sanic:

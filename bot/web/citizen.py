@@ -94,6 +94,12 @@ async def widget(request: Request):
     return static_response("widget.js", embeddable=True)
 
 
+@bp.get("/static/chat-render.js")
+async def chat_render(request: Request):
+    """The chat page's text rendering (a module of chat.js; the other assets: bot.web.app)."""
+    return static_response("chat-render.js", embeddable=True)
+
+
 def parse_frame(raw: Any) -> Optional[Dict]:
     """A JSON object with a string ``type``, or None (too big, not UTF-8, not JSON, too deep)."""
     if isinstance(raw, (bytes, bytearray)):
@@ -237,7 +243,8 @@ async def _hello(desk: Desk, limits: CitizenLimits, connection: Connection, fram
     await connection.send({"type": "welcome", "conversation_id": conversation_id,
                            "resume": identity.resume_token(conversation_id),
                            "history": await desk.relay.history(conversation_id),
-                           "state": await db(views.citizen_state, ticket, hub)})
+                           "state": await db(views.citizen_state, ticket, hub),
+                           "greeting": await db(views.greeting)})
     if ticket is not None:
         if ticket.status == tickets.CALLBACK and not ticket.has_callback_phone:
             await connection.send({"type": "callback_form", "ticket_id": ticket.id})

@@ -9,40 +9,56 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional
 
 from bot import settings
 from bot.conversation import events as tracker_events
-from bot.conversation import names, transcript
+from bot.conversation import names
 from bot.conversation.text import prepare_text
 from bot.faq.answering import faq_base
-from bot.faq.render import render_answer
+from bot.faq.render import fill_facts
 from bot.handoff import callback, outbox, tickets
+from bot.handoff.hours import business_hours
 from bot.studio import review
 from bot.web import roles, views
 from bot.web.hub import Hub
-from bot.web.rasa_client import RasaClient, RasaError
+from bot.web.rasa_client import RasaClient
 from bot.web.relay import Relay, db
 from bot.web.users import get_account
 
 logger = logging.getLogger(__name__)
 
 CONNECTED = "{name} 상담원이 연결되었어요. 편하게 말씀해 주세요."
+CALLBACK_CLAIMED = "{name} 상담원이 콜백 요청을 맡았어요. 남겨 주신 번호로 곧 전화드릴게요."
 CLOSED = "상담이 종료되었어요. 이제 다시 챗봇이 도와드릴게요. 상담은 어떠셨나요?"
 CANCELLED = "상담원 연결 요청을 취소했어요. 궁금한 점은 챗봇에게 물어봐 주세요."
 AGENT_LOST = "상담원 연결이 끊어져 다시 대기열로 돌아갔어요. 곧 다른 상담원이 연결해 드릴게요."
 TRANSFERRED = "{name} 상담원에게 상담이 넘겨졌어요."
 REQUEUED = "담당 부서 상담원에게 연결하기 위해 다시 대기열에 올렸어요."
 CALLBACK_TAKEN = "콜백 요청이 접수되었어요. 상담 가능 시간에 {phone} 번호로 연락드릴게요."
-CALLBACK_LAPSED = ("전화번호가 남겨지지 않아 콜백 요청을 마감했어요. 필요하시면 언제든 다시 "
-                   "'상담원 연결'을 요청해 주세요.")
+CALLBACK_LAPSED = "전화번호가 남겨지지 않아 콜백 요청은 접수하지 않고 마감했어요."
+CALLBACK_EXPIRED = "죄송해요. 남겨 주신 콜백 요청을 {hours}시간 안에 연결해 드리지 못해 마감했어요."
+CALLBACK_DISMISSED = "남겨 주신 콜백 요청을 상담원이 확인하고 마감했어요."
+#: how else to reach the call center; a line whose city fact is unverified is left out
+OTHER_WAYS = ("상담원과 이야기하시려면 운영 시간({hours})에 이 대화창에서 '상담원 연결'을 요청해 주세요.\n"
+              "전화 상담은 {callcenter_name}(☎ {callcenter_phone})로 하실 수 있어요.\n"
+              "정부 민원 전반은 {gov_callcenter}에서도 안내받으실 수 있어요.")
+PUT_BACK = "상담원 배정이 취소되어 원래 대기 순서로 돌아갔어요. 곧 상담원이 연결해 드릴게요."
+PUT_BACK_CALLBACK = "콜백 요청이 다시 상담원 대기 목록으로 돌아갔어요. 운영 시간에 상담원이 전화드릴게요."
+AGENT_MAX_CHARS = 2000
 PURGE_EVERY_SECONDS = 600
+
+
+def other_ways() -> str:
+    """How else a citizen reaches the call center (verified facts only), one paragraph."""
+    text = fill_facts(OTHER_WAYS.replace("{hours}", business_hours().describe()), faq_base().city)
+    return " ".join(line for line in text.splitlines() if line)
 
 
 class Desk:
     def __init__(self, hub: Hub, rasa: RasaClient) -> None:
         self.hub, self.rasa = hub, rasa
-        self.relay = Relay(hub, rasa, on_ticket_change=self.ticket_opened)
+        self.relay = Relay(hub, rasa, on_ticket_change=self.ticket_opened, on_question=self.question_asked)
         self._queue_snapshot: Optional[List] = None
         self._purged = time.monotonic()
 
@@ -52,11 +68,12 @@ class Desk:
         await self.hub.to_citizen(conversation_id, await db(views.citizen_state, ticket, self.hub))
 
     async def queue(self) -> List[Dict]:
-        return [await db(views.ticket_summary, t, self.hub) for t in await db(tickets.open_tickets)]
+        """The console's queue rows, in working order (:func:`tickets.queue_tickets`)."""
+        return [await db(views.ticket_summary, t, self.hub) for t in await db(tickets.queue_tickets)]
 
     async def push_queue(self) -> None:
-        open_tickets = await db(tickets.open_tickets)
-        self._queue_snapshot = [(t.id, t.status, t.agent_username) for t in open_tickets]
+        open_tickets = await db(tickets.queue_tickets)
+        self._queue_snapshot = _snapshot(open_tickets)
         await self.hub.to_queue_watchers(
             {"type": "queue", "tickets": [await db(views.ticket_summary, t, self.hub) for t in open_tickets]})
         for t in open_tickets:  # queued citizens see their position move
@@ -100,6 +117,11 @@ class Desk:
         await self._change(ticket, lambda r: tickets.cancel(ticket.id, record=r), record,
                            audience=roles.chat_audience(ticket))
 
+    async def question_asked(self, ticket: tickets.Ticket, text: str) -> None:
+        """A held citizen asked something (else): the queue card shows it."""
+        await db(tickets.set_last_question, ticket.id, text)
+        await self.citizen_presence(ticket.conversation_id)
+
     async def rate(self, conversation_id: str, ticket_id: int, score: int) -> None:
         ticket = await db(tickets.get, ticket_id)
         if ticket.conversation_id != conversation_id:
@@ -120,12 +142,44 @@ class Desk:
     # --- agents ---------------------------------------------------------------------------
     async def claim(self, ticket_id: int, username: str) -> tickets.Ticket:
         ticket = await db(tickets.get, ticket_id)  # TicketNotFound
-        record = [tracker_events.spoken(names.SYSTEM, CONNECTED.format(name=views.agent_name(username)))]
+        text = CALLBACK_CLAIMED if ticket.status == tickets.CALLBACK else CONNECTED
+        record = [tracker_events.spoken(names.SYSTEM, text.format(name=views.agent_name(username)))]
         return await self._change(ticket, lambda r: tickets.claim(ticket_id, username, record=r), record)
+
+    async def put_back(self, ticket_id: int, username: str, role: str) -> tickets.Ticket:
+        """Undo a claim: back to its place in the queue, or to the callbacks."""
+        ticket = await db(tickets.get, ticket_id)
+        if not roles.may_manage_chat(role, username, ticket):
+            raise PermissionError("this chat is not assigned to you")
+        text = PUT_BACK_CALLBACK if ticket.claimed_from == tickets.CALLBACK else PUT_BACK
+        record = [tracker_events.spoken(names.SYSTEM, text)]
+        return await self._change(ticket, lambda r: tickets.put_back(ticket_id, ticket.agent_username, record=r),
+                                  record, audience=ticket.agent_username)
+
+    async def dismiss(self, ticket_ids: Iterable[int], username: str) -> Dict[str, List[int]]:
+        """Clear callback requests from the queue (stale, off-topic); each citizen is told how
+        else to reach the call center. Those that changed meanwhile are skipped."""
+        done, skipped = [], []
+        for ticket_id in ticket_ids:
+            try:
+                ticket = await db(tickets.get, ticket_id)
+                await self._end_callback(ticket, CALLBACK_DISMISSED, lambda r, t=ticket: tickets.dismiss(
+                    t.id, username, record=r))
+                done.append(ticket_id)
+            except (tickets.TicketNotFound, tickets.InvalidTransition):
+                skipped.append(ticket_id)
+        await self.push_queue()
+        return {"dismissed": done, "skipped": skipped}
+
+    async def _end_callback(self, ticket: tickets.Ticket, text: str,
+                            end: Callable[[List[Dict]], tickets.Ticket]) -> None:
+        """End a callback request with ``end(record)``, telling the citizen how else to reach us."""
+        record = [tracker_events.spoken(names.SYSTEM, f"{text} {other_ways()}"), *tracker_events.back_to_bot()]
+        await self._change(ticket, end, record, push_queue=False)
 
     async def agent_message(self, ticket_id: int, username: str, text: str) -> None:
         ticket = await db(tickets.get, ticket_id)
-        text = prepare_text(text, max_chars=2000)  # agents' texts are masked like citizens'
+        text = prepare_text(text, max_chars=AGENT_MAX_CHARS, keep_lines=True)  # masked like citizens', line breaks kept
         if not text:
             raise ValueError("빈 메시지는 보낼 수 없어요.")
         record = [tracker_events.spoken(names.AGENT, text, views.agent_name(username))]
@@ -185,23 +239,6 @@ class Desk:
         except Exception:  # the review queue never fails a close
             logger.exception("could not record closed ticket %s for the review queue", ticket.id)
 
-    async def suggestions(self, ticket: tickets.Ticket) -> List[Dict]:
-        """The top 3 FAQ answers for the citizen's latest question."""
-        try:
-            events = (await self.rasa.tracker(ticket.conversation_id)).get("events") or []
-            question = transcript.last_citizen_question(events) or ticket.last_question
-            parsed = await self.rasa.parse(question) if question else {}
-        except RasaError:
-            return []
-        base = faq_base()
-        out = []
-        for candidate in (parsed.get("faq_ranking") or [])[:3]:
-            entry = base.get(candidate["faq_id"])
-            if entry:
-                out.append({"faq_id": entry.id, "question": entry.question, "score": candidate["score"],
-                            "answer": render_answer(entry, base.city)})
-        return out
-
     # --- timeouts -------------------------------------------------------------------------
     async def watchdog_tick(self) -> None:
         """Vanished agents' chats back to the queue, vanished citizens' and phone-less callback
@@ -212,33 +249,43 @@ class Desk:
                 changed |= await self._expire(ticket)
             except tickets.InvalidTransition:  # changed meanwhile (claimed, closed …): nothing to do
                 changed = True
-        for ticket in await db(tickets.lapsed_callback_requests, settings.CALLBACK_FORM_MINUTES):
-            record = [tracker_events.spoken(names.SYSTEM, CALLBACK_LAPSED), *tracker_events.back_to_bot()]
-            try:
-                await self._change(ticket, lambda r, t=ticket: tickets.cancel(t.id, record=r), record,
-                                   push_queue=False)
-                changed = True
-            except tickets.InvalidTransition:
+        ends = ((tickets.LAPSED, CALLBACK_LAPSED, await db(tickets.lapsed_callback_requests,
+                                                           settings.CALLBACK_FORM_MINUTES)),
+                (tickets.EXPIRED, CALLBACK_EXPIRED.format(hours=settings.CALLBACK_EXPIRY_HOURS),
+                 await db(tickets.expired_callbacks, settings.CALLBACK_EXPIRY_HOURS)))
+        for reason, text, due in ends:
+            for ticket in due:
+                try:
+                    await self._end_callback(ticket, text, lambda r, t=ticket, why=reason: tickets.cancel(
+                        t.id, record=r, reason=why))
+                except tickets.InvalidTransition:
+                    pass
                 changed = True
         self.hub.forget_departures(2 * max(settings.AGENT_DISCONNECT_TIMEOUT, settings.CITIZEN_DISCONNECT_TIMEOUT))
         await self.relay.retry_due()
         if time.monotonic() - self._purged > PURGE_EVERY_SECONDS:
             self._purged = time.monotonic()
             await db(outbox.purge)
-        snapshot = [(t.id, t.status, t.agent_username) for t in await db(tickets.open_tickets)]
-        if changed or snapshot != self._queue_snapshot:
+        if changed or _snapshot(await db(tickets.queue_tickets)) != self._queue_snapshot:
             await self.push_queue()
 
     async def _expire(self, ticket: tickets.Ticket) -> bool:
         if ticket.status == tickets.ASSIGNED and not self.hub.agent_online(ticket.agent_username) \
                 and self.hub.seconds_offline("agent", ticket.agent_username) > settings.AGENT_DISCONNECT_TIMEOUT:
-            record = [tracker_events.spoken(names.SYSTEM, AGENT_LOST)]
+            lost = PUT_BACK_CALLBACK if ticket.claimed_from == tickets.CALLBACK else AGENT_LOST
+            record = [tracker_events.spoken(names.SYSTEM, lost)]
             await self._change(ticket, lambda r: tickets.release(ticket.id, ticket.agent_username, record=r),
                                record, push_queue=False)
             return True
         if ticket.status == tickets.QUEUED and not self.hub.citizen_online(ticket.conversation_id) \
                 and self.hub.seconds_offline("citizen", ticket.conversation_id) > settings.CITIZEN_DISCONNECT_TIMEOUT:
             record = [tracker_events.spoken(names.SYSTEM, CANCELLED), *tracker_events.back_to_bot()]
-            await self._change(ticket, lambda r: tickets.cancel(ticket.id, record=r), record, push_queue=False)
+            await self._change(ticket, lambda r: tickets.cancel(ticket.id, record=r, reason=tickets.CITIZEN_LEFT),
+                               record, push_queue=False)
             return True
         return False
+
+
+def _snapshot(queue: List[tickets.Ticket]) -> List:
+    """What a queue push shows that can change without a push of its own."""
+    return [(t.id, t.status, t.agent_username, t.last_question) for t in queue]

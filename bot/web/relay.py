@@ -17,7 +17,7 @@ from typing import AsyncIterator, Awaitable, Callable, Dict, List, Optional, Set
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.conversation import events as tracker_events
-from bot.conversation import names, transcript
+from bot.conversation import names, question, transcript
 from bot.conversation.text import EMPTY_REPLY, prepare_text
 from bot.handoff import counters, outbox, tickets
 from bot.handoff.outbox import OutboxItem
@@ -34,10 +34,11 @@ NO_ANSWER = "죄송해요, 지금은 답변을 준비하지 못했어요. 잠시
 
 
 class Relay:
-    def __init__(self, hub: Hub, rasa: RasaClient,
-                 on_ticket_change: Callable[[str], Awaitable[None]]) -> None:
+    def __init__(self, hub: Hub, rasa: RasaClient, on_ticket_change: Callable[[str], Awaitable[None]],
+                 on_question: Optional[Callable[[tickets.Ticket, str], Awaitable[None]]] = None) -> None:
         self.hub, self.rasa = hub, rasa
         self.on_ticket_change = on_ticket_change  # the bot opened a ticket: pushes state and queue
+        self.on_question = on_question  # a held citizen asked something: the queue card shows it
         self._locks: Dict[str, asyncio.Lock] = {}
         self._users: Dict[str, int] = {}
         self._flushing: Set[str] = set()
@@ -75,6 +76,8 @@ class Relay:
                 _, new = await db(outbox.add_record, conversation_id, [event], client_id)
                 if new:
                     await self._to_chat(ticket, transcript.message(names.CITIZEN, _shown(text)))
+                if new and self.on_question and text != ticket.last_question and question.is_question(text):
+                    await self.on_question(ticket, text)
             else:
                 _, new = await db(outbox.add_citizen_message, conversation_id, client_id, text)
             if new:
@@ -84,11 +87,14 @@ class Relay:
     async def history(self, conversation_id: str) -> List[Dict]:
         """The conversation as the citizen saw it: the tracker, then what is still on its way."""
         try:
-            messages = transcript.from_events((await self.rasa.tracker(conversation_id)).get("events") or [])
+            events = (await self.rasa.tracker(conversation_id)).get("events") or []
         except RasaError:
             logger.warning("history of %s unavailable: Rasa unreachable", conversation_id)
-            messages = []
+            events = []
+        messages = transcript.from_events(events)
         for item in await db(outbox.pending, conversation_id):
+            if _recorded(events, item):  # delivered while we read: already in the tracker
+                continue
             if item.kind == outbox.CITIZEN:
                 messages.append(transcript.message(names.CITIZEN, _shown(item.text or ""),
                                                    item.created_at.isoformat()))
@@ -218,13 +224,19 @@ def _answers(replies: List[Dict]) -> Dict[int, str]:
     out: Dict[int, str] = {}
     last_shown: Optional[int] = None
     for index, reply in enumerate(replies):
-        custom = reply.get("custom") if isinstance(reply.get("custom"), dict) else {}
-        answered = custom.get(names.REPLY_FAQ)
-        if isinstance(answered, dict) and answered.get("faq_id") and last_shown is not None:
-            out[last_shown] = str(answered["faq_id"])
+        answered = transcript.answered_faq(reply)
+        if answered and last_shown is not None:
+            out[last_shown] = answered
         if reply.get("text") or reply.get("buttons"):
             last_shown = index
     return out
+
+
+def _recorded(events: List[Dict], item: OutboxItem) -> bool:
+    """Is the outbox row ``item`` already in the tracker ``events``?"""
+    if item.kind == outbox.RECORD:
+        return transcript.has_outbox_record(events, item.id)
+    return bool(item.client_id) and transcript.find_client_message(events, item.client_id) is not None
 
 
 def _reply(item: OutboxItem, role: str, text: str, buttons: Optional[List[Dict]] = None) -> Dict:

@@ -6,7 +6,8 @@
 | a chat's transcript, suggestions, callback number | own chats | — | all (number: masked unless own) |
 | claim | yes | — | yes |
 | write in a chat | own chats | — | own chats |
-| transfer, close | own chats | — | all live chats |
+| transfer, put back, close | own chats | — | all live chats |
+| dismiss callback requests | yes | — | yes |
 | analytics counters | — | yes | yes |
 | content studio: FAQ editor, test, review queue, publish, dashboard | — | yes | yes |
 | users | — | — | yes |

@@ -1,4 +1,5 @@
-"""What people see of tickets: the console's ticket summary and the citizen's state bar."""
+"""What people see of tickets and of the chat: the console's ticket summary, the citizen's
+state bar and the chat's greeting."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -6,6 +7,7 @@ from typing import Dict, Optional
 
 from bot import settings
 from bot.faq.answering import faq_base
+from bot.faq.small_talk import welcome
 from bot.handoff import tickets
 from bot.handoff.hours import business_hours
 from bot.web.hub import Hub
@@ -26,14 +28,19 @@ def agent_name(username: Optional[str]) -> Optional[str]:
 
 
 def ticket_summary(ticket: tickets.Ticket, hub: Hub) -> Dict:
-    """A queue row: enough to choose a chat, nothing that identifies the citizen (blocking)."""
-    since = ticket.queued_at if ticket.status == tickets.QUEUED else ticket.created_at
+    """A queue row: enough to choose a chat, nothing that identifies the citizen (blocking).
+    ``waiting_seconds``: since it entered its state (queued, taken, callback requested)."""
+    since = {tickets.QUEUED: ticket.queued_at, tickets.ASSIGNED: ticket.assigned_at}.get(ticket.status)
     agent = get_account(ticket.agent_username) if ticket.agent_username else None
     labels = faq_base().categories()
-    return {"id": ticket.id, "status": ticket.status,
+    expires = None
+    if ticket.status == tickets.CALLBACK and ticket.has_callback_phone:
+        expires = max(0, settings.CALLBACK_EXPIRY_HOURS * 3600 - age_seconds(ticket.created_at))
+    return {"id": ticket.id, "status": ticket.status, "callback": ticket.is_callback,
             "category": labels.get(ticket.category or "", ticket.category), "category_key": ticket.category,
             "department": ticket.department, "last_question": ticket.last_question,
-            "created_at": ticket.created_at.isoformat(), "waiting_seconds": age_seconds(since),
+            "created_at": ticket.created_at.isoformat(), "waiting_seconds": age_seconds(since or ticket.created_at),
+            "expires_in_seconds": expires,
             "agent": {"username": agent.username, "display_name": agent.display_name} if agent else None,
             "citizen_online": hub.citizen_online(ticket.conversation_id),
             "has_callback_phone": ticket.has_callback_phone, "rating": ticket.rating, "outcome": ticket.outcome}
@@ -53,3 +60,8 @@ def citizen_state(ticket: Optional[tickets.Ticket], hub: Hub) -> Dict:
     elif ticket.status == tickets.ASSIGNED:
         payload["agent_name"] = agent_name(ticket.agent_username)
     return payload
+
+
+def greeting() -> Dict:
+    """The welcome the page shows above every conversation: text and the busiest topics."""
+    return welcome(faq_base())

@@ -8,18 +8,22 @@ from tests.actions.conftest import slots
 def test_confident_question_is_answered_and_remembered(run_action):
     messages, events = run_action(ActionAnswerFaq(), "faq_confident")
     entry = faq_base().get("passport_fee")
-    assert len(messages) == 1 and entry.question in messages[0]["text"]
-    assert "담당:" in messages[0]["text"] and not messages[0]["buttons"]
+    assert len(messages) == 1 and messages[0]["text"].startswith(entry.question + "\n")  # its heading
+    assert "[" not in messages[0]["text"].splitlines()[0] and "\n\n" not in messages[0]["text"]  # one bubble
+    assert messages[0]["text"].splitlines()[-1].startswith("담당:") and not messages[0]["buttons"]
+    assert messages[0]["custom"] == {"faq": {"faq_id": "passport_fee"}}
     assert slots(events) == {"faq_id": "passport_fee", "faq_category": "passport", "faq_outcome": "answer",
                              "faq_score": 0.86, "handoff_offered": False}
 
 
-def test_ambiguous_question_gets_up_to_three_buttons_with_faq_ids(run_action):
+def test_ambiguous_question_gets_up_to_three_choices_and_a_button_for_a_person(run_action):
     messages, events = run_action(ActionAnswerFaq(), "faq_ambiguous")
-    buttons = messages[0]["buttons"]
-    assert 2 <= len(buttons) <= 3
-    assert [b["payload"] for b in buttons][:2] == ["/faq_passport_new", "/faq_passport_fee"]
-    assert all(b["title"] == faq_base().get(b["payload"][5:]).question for b in buttons)
+    choices, last = messages[0]["buttons"][:-1], messages[0]["buttons"][-1]
+    assert 2 <= len(choices) <= 3
+    assert [b["payload"] for b in choices][:2] == ["/faq_passport_new", "/faq_passport_fee"]
+    assert all(b["title"] == faq_base().get(b["payload"][5:]).question for b in choices)
+    assert last == {"title": "상담원 연결", "payload": "/request_human"}  # a button, not "type '상담원 연결'"
+    assert "입력" not in messages[0]["text"]
     assert slots(events)["faq_id"] is None and slots(events)["faq_outcome"] == "clarify"
 
 

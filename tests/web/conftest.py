@@ -288,9 +288,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's chromium through Playwright, shared by the browser tests."""
+    """Debian's chromium through Playwright, one per test module: Playwright's sync API keeps an
+    event loop running on this thread, which asyncio.run() in other modules' tests must not meet."""
     from playwright.sync_api import sync_playwright
 
     if not Path("/usr/bin/chromium").exists():

@@ -31,9 +31,7 @@ def test_citizen_agent_round_trip(browser, accounts):
     agent.fill('input[name="password"]', PASSWORD)
     agent.click('button[type="submit"]')
     agent.wait_for_url(f"{base}/agent")
-    row = agent.locator(".queue-item", has_text="상담원 연결해 주세요").first
-    if not row.count():
-        row = agent.locator(".queue-item").last
+    row = agent.locator("#live-list .queue-item", has_text="여권 발급 수수료가 얼마예요?").last  # the question, not the request
     row.locator(".queue-open").click()  # not claimed yet: the summary, not the conversation
     agent.locator("#message-log", has_text="상담을 가져오면 대화 전체를 볼 수 있어요").wait_for(timeout=30_000)
     assert agent.locator("#message-log .msg-bot").count() == 0
@@ -52,7 +50,7 @@ def test_citizen_agent_round_trip(browser, accounts):
     agent.locator("#chat-view .msg-citizen", has_text="<img src=x").wait_for(timeout=30_000)
     assert agent.locator("#chat-view img").count() == 0 and citizen.locator("#chat-log img").count() == 0
     agent.locator("#suggestions .suggestion").first.wait_for(timeout=30_000)
-    agent.screenshot(path=str(SHOTS / "agent-console.png"), full_page=True)
+    agent.screenshot(path=str(SHOTS / "agent-round-trip.png"), full_page=True)  # README: test_console_ux_browser
     citizen.screenshot(path=str(SHOTS / "citizen-agent-chat.png"), full_page=True)
 
     agent.select_option("#close-outcome", "resolved")

@@ -1,6 +1,7 @@
 """The handoff over the real web app, Rasa and action server (API level, no browser)."""
 import asyncio
 import threading
+import uuid
 
 import pytest
 import requests
@@ -262,3 +263,80 @@ async def test_bad_frames_get_a_polite_error(citizen_factory):
     await citizen.expect(lambda m: m["type"] == "error")
     await citizen.say("")
     assert "비어" in (await citizen.expect(is_msg("bot"))).get("text")
+
+
+# --- issue 11: the queue agents work --------------------------------------------------------
+def _callback_request(phone=None):
+    from bot.handoff import callback  # encrypts with the servers' keys (fixture server_db)
+
+    ticket = tickets.request_handoff(f"c-{uuid.uuid4().hex}", [], within_hours=False, last_question="콜백 부탁해요")
+    return tickets.store_callback_phone(ticket.id, callback.encrypt_phone(phone)) if phone else ticket
+
+
+async def test_the_queue_shows_the_question_and_no_callback_without_a_number(citizen_factory, agent_factory, server_db):
+    citizen, ticket_id = await queued_citizen(citizen_factory, "자동차세 연납 신청은 언제까지예요?")
+    bare, numbered = _callback_request(), _callback_request("010-3333-4444")
+    kim = agent_factory("kim")
+    rows = {t["id"]: t for t in kim.get("/agent/api/queue").json()["tickets"]}
+    assert rows[ticket_id]["last_question"] == "자동차세 연납 신청은 언제까지예요?"  # not the request for a person
+    assert bare.id not in rows and numbered.id in rows
+    assert rows[numbered.id]["callback"] and 0 < rows[numbered.id]["expires_in_seconds"] <= 48 * 3600
+    order = [t["status"] for t in kim.get("/agent/api/queue").json()["tickets"]]
+    assert order == sorted(order, key=["queued", "assigned", "callback"].index)  # live chats first
+    assert kim.post(f"/agent/api/tickets/{bare.id}/claim").status_code == 409  # no number, no ticket
+
+    await citizen.say("그리고 카드로 낼 수 있어요?")  # asked while waiting: the card shows it
+    for _ in range(100):
+        if tickets.get(ticket_id).last_question == "그리고 카드로 낼 수 있어요?":
+            break
+        await asyncio.sleep(0.1)
+    assert tickets.get(ticket_id).last_question == "그리고 카드로 낼 수 있어요?"
+    await citizen.say("네")  # no question: the card keeps the last one
+    await asyncio.sleep(1)
+    assert tickets.get(ticket_id).last_question == "그리고 카드로 낼 수 있어요?"
+    tickets.dismiss(numbered.id, "kim")
+
+
+async def test_put_back_and_dismiss_over_the_api(citizen_factory, agent_factory, servers, server_db):
+    citizen, ticket_id = await queued_citizen(citizen_factory)
+    kim, lee, editor = agent_factory("kim"), agent_factory("lee"), agent_factory("editor")
+    with ConsoleOpen(kim):
+        assert kim.post(f"/agent/api/tickets/{ticket_id}/claim").status_code == 200
+        await citizen.expect(is_state("assigned"))
+        assert lee.post(f"/agent/api/tickets/{ticket_id}/put-back").status_code == 403
+        assert editor.post(f"/agent/api/tickets/{ticket_id}/put-back").status_code == 403
+        back = kim.post(f"/agent/api/tickets/{ticket_id}/put-back")
+        assert back.status_code == 200 and back.json()["ticket"]["status"] == "queued"
+        await citizen.expect(is_state("queued"))
+        await citizen.expect(is_msg("system", "원래 대기 순서로 돌아갔어요"))
+        assert kim.post(f"/agent/api/tickets/{ticket_id}/put-back").status_code == 403  # not hers any more
+
+    requests_ = [_callback_request("010-1111-2222") for _ in range(2)]
+    for bad in ({}, {"ids": []}, {"ids": ["1"]}, {"ids": [True]}, {"ids": list(range(1, 502))}):
+        assert kim.post("/agent/api/callbacks/dismiss", bad).status_code == 400
+    assert editor.post("/agent/api/callbacks/dismiss", {"ids": [requests_[0].id]}).status_code == 403
+    done = kim.post("/agent/api/callbacks/dismiss", {"ids": [r.id for r in requests_] + [ticket_id]}).json()
+    assert done == {"dismissed": [r.id for r in requests_], "skipped": [ticket_id]}  # a live chat is never dismissed
+    assert tickets.get(ticket_id).status == tickets.QUEUED
+    for _ in range(100):
+        texts = [e.get("text") or "" for e in tracker(servers, requests_[0].conversation_id)["events"]]
+        if any("상담원이 확인하고 마감" in t for t in texts):
+            break
+        await asyncio.sleep(0.2)
+    assert any("상담원이 확인하고 마감" in t and "상담원 연결" in t for t in texts)
+
+
+async def test_suggestions_follow_the_question_and_agent_line_breaks_are_kept(
+        citizen_factory, agent_factory, servers, server_db):
+    citizen, ticket_id = await queued_citizen(citizen_factory, "여권 발급 수수료가 얼마예요?")
+    kim = agent_factory("kim")
+    with ConsoleOpen(kim):
+        assert kim.post(f"/agent/api/tickets/{ticket_id}/claim").status_code == 200
+        shown = kim.get(f"/agent/api/tickets/{ticket_id}/suggestions").json()
+        assert shown["question"] == "여권 발급 수수료가 얼마예요?"
+        assert shown["suggestions"][0]["faq_id"] == "passport_fee"
+        assert not any("{" in s["answer"] or "확인 필요" in s["answer"] for s in shown["suggestions"])
+        text = "안녕하세요.\n\n\n\n수수료는 종류마다 달라요.\r\n010-9876-5432로 연락 주세요"
+        assert kim.post(f"/agent/api/tickets/{ticket_id}/messages", {"text": text}).status_code == 200
+        got = await citizen.expect(is_msg("agent", "안녕하세요"))
+        assert got["text"] == "안녕하세요.\n\n수수료는 종류마다 달라요.\n010-****-5432로 연락 주세요"

@@ -25,7 +25,7 @@ def test_a_question_shows_top_entries_decision_and_the_citizens_reply(agent_fact
     assert result["model"] == "live" and result["decision"] == "answer" and result["faq_id"] == "passport_fee"
     assert 1 <= len(result["top"]) <= 5 and result["top"][0]["faq_id"] == "passport_fee"
     assert [t["score"] for t in result["top"]] == sorted((t["score"] for t in result["top"]), reverse=True)
-    assert result["top"][0]["question"] and result["messages"][0]["text"].startswith("[")
+    assert result["top"][0]["question"] and result["messages"][0]["text"].startswith(result["top"][0]["question"] + "\n")
     assert "확인 필요" not in result["messages"][0]["text"]
 
 

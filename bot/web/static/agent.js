@@ -1,177 +1,25 @@
-/* 안산시 민원상담 콜센터 · 상담원 콘솔. Contract: docs/web-protocol.md.
- * Every text from the server is rendered with textContent only. One global: AgentConsole. */
-window.AgentConsole = (() => {
+/* 상담원 콘솔 · the chat view, composer, suggestions and tools, live pushes, start. Contract: docs/web-protocol.md.
+ * Shared state and helpers: agent-core.js; the queue: agent-queue.js. Every server text goes in with textContent. */
+(() => {
   "use strict";
-  const API = "/agent/api";
-  const LIVE = ["queued", "assigned", "callback"];
-  const CLAIMABLE = ["queued", "callback"];
-  const STATUS = { queued: "대기", assigned: "상담 중", callback: "콜백" };
+  const C = window.AgentConsole;
+  const { state, $, el, setText, button, clock, notice, request, get, post, failText, isMine, isLive, deptName } = C;
+  const Q = C.queue;
   const ROLE = { agent: "상담원", content: "콘텐츠 담당", admin: "관리자" };
   const WHO = { citizen: "시민", bot: "챗봇", agent: "상담원", system: "안내" };
   const TYPING_EVERY_MS = 3000;
-  const BASE_TITLE = document.title;
-  const state = {
-    me: null, tickets: new Map(), rows: new Map(), order: [], departments: new Map(),
-    selected: null, ticket: null, loading: false, closed: false, pending: [],
-    ownSent: [], drafts: new Map(), sending: false, lastTyping: 0, typingTimer: 0,
-    suggestSeq: 0, stick: true, ws: null, retry: 0, down: false, leaving: false
-  };
-  /* ---------- helpers ---------- */
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, cls, text) => Object.assign(document.createElement(tag), cls ? { className: cls } : {},
-    text != null ? { textContent: String(text) } : {});
-  const setText = (e, text) => { text = text == null ? "" : String(text); if (e.textContent !== text) e.textContent = text; };
-  const button = (cls, text) => Object.assign(el("button", cls, text), { type: "button" });
-  const pad = (n) => String(n).padStart(2, "0");
-  const mmss = (sec) => { const s = Math.max(0, Math.floor(sec)); return pad(Math.floor(s / 60)) + ":" + pad(s % 60); };
-  const clock = (ts, d = new Date(ts)) => (isNaN(d.getTime()) ? "" :
-    d.toLocaleTimeString("ko-KR", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Asia/Seoul" }));
-  function notice(text, kind) {
-    const n = Object.assign($("notice"), { className: "notice" + (kind ? " notice-" + kind : ""), textContent: text });
-    clearTimeout(notice.timer);
-    notice.timer = setTimeout(() => { n.textContent = ""; }, 7000);
-  }
-  const isMine = (t) => !!(t && state.me && t.status === "assigned" && t.agent && t.agent.username === state.me.username);
-  const isLive = (t) => !!t && LIVE.includes(t.status);
-  const deptName = (key) => (key ? state.departments.get(key) || key : "");
-  /* ---------- HTTP ---------- */
-  async function request(method, url, body) {
-    const opts = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
-    if (method !== "GET") {  // every POST: JSON body + the session's CSRF token
-      Object.assign(opts.headers, { "Content-Type": "application/json", "X-CSRF-Token": state.me ? state.me.csrf_token : "" });
-      opts.body = JSON.stringify(body || {});
-    }
-    let res, data = null;
-    try { res = await fetch(url, opts); } catch (e) { return { ok: false, status: 0, data }; }
-    if (res.status === 401 || (res.redirected && res.url.includes("/agent/login"))) {
-      state.leaving = true; location.assign("/agent/login");
-      return { ok: false, status: 401, data };
-    }
-    try { data = await res.json(); } catch (e) { data = null; }
-    return { ok: res.ok, status: res.status, data };
-  }
-  async function get(path) {  // a GET counts as ok only with a JSON body
-    const r = await request("GET", API + path);
-    return Object.assign(r, { ok: r.ok && r.data !== null });
-  }
-  const post = (path, body) => request("POST", API + path, body);
-  const failText = (r, fallback) => (r.status === 0 ? "서버에 연결할 수 없어요. 잠시 후 다시 시도해 주세요." :
-    (r.data && typeof r.data.error === "string" && r.data.error) || fallback);
-  /* ---------- queue ---------- */
-  function createRow(id) {
-    const row = { li: el("li", "queue-item"), open: button("queue-open"), badge: el("span", "badge"),
-      wait: el("span", "queue-wait"), waitSr: el("span", "visually-hidden"), cat: el("span", "queue-category"),
-      question: el("span", "queue-question"), agent: el("span", "queue-agent"), unread: el("span", "unread-dot"),
-      claim: button("button button-primary claim-button", "가져오기") };
-    const top = el("span", "queue-top");
-    row.li.dataset.ticketId = id;
-    row.wait.setAttribute("aria-hidden", "true");  // ticks every second; waitSr carries it for screen readers
-    row.unread.hidden = true; row.unread.append(el("span", "visually-hidden", "새 메시지"));
-    top.append(row.badge, row.wait, row.waitSr, row.cat, row.unread);
-    row.open.append(top, row.question, row.agent);
-    row.open.addEventListener("click", () => select(id));
-    row.claim.addEventListener("click", () => claim(id));
-    row.li.append(row.open, row.claim);
-    state.rows.set(id, row);
-    return row;
-  }
-  function updateRow(id) {
-    const entry = state.tickets.get(id);
-    if (!entry) return;
-    const t = entry.t, row = state.rows.get(id) || createRow(id), selected = id === state.selected;
-    row.li.dataset.status = t.status;
-    row.li.className = "queue-item status-" + t.status + (isMine(t) ? " is-mine" : "") +
-      (selected ? " is-selected" : "") + (row.unread.hidden ? "" : " has-unread");
-    if (selected) row.open.setAttribute("aria-current", "true"); else row.open.removeAttribute("aria-current");
-    setText(row.badge, STATUS[t.status] || t.status);
-    setText(row.waitSr, "대기 " + Math.floor((t.waiting_seconds || 0) / 60) + "분");
-    setText(row.cat, [t.category || "분류 없음", deptName(t.department)].filter(Boolean).join(" · "));
-    setText(row.question, t.last_question || "(질문 없음)");
-    row.question.title = t.last_question || "";
-    setText(row.agent, "담당: " + (t.agent ? t.agent.display_name + (isMine(t) ? " (나)" : "") : "배정 전"));
-    row.claim.hidden = !CLAIMABLE.includes(t.status);
-    row.claim.setAttribute("aria-label", "가져오기 · #" + t.id + " " + (t.category || ""));
-    tickRow(id);
-  }
-  function tickRow(id) {
-    const entry = state.tickets.get(id), row = state.rows.get(id);
-    if (!entry || !row) return;
-    const sec = (entry.t.waiting_seconds || 0) + (performance.now() - entry.at) / 1000;
-    setText(row.wait, mmss(sec));
-    row.wait.classList.toggle("wait-long", sec >= 300 && entry.t.status !== "assigned");
-  }
-  function upsert(t) {
-    const id = String(t.id);
-    state.tickets.set(id, { t, at: performance.now() });
-    updateRow(id);
-    if (!state.order.includes(id)) state.order.push(id);
-    if (id === state.selected && !state.closed) {  // keep fields only the detail call has (callback_phone)
-      state.ticket = Object.assign({}, state.ticket, t); renderHeader(); updateControls();
-    }
-  }
-  function removeTicket(id) {
-    if (state.rows.has(id)) state.rows.get(id).li.remove();
-    state.rows.delete(id); state.tickets.delete(id);
-    state.order = state.order.filter((x) => x !== id);
-  }
-  function placeRows() {
-    const lists = { mine: $("my-chats"), others: $("queue-list") }, index = { mine: 0, others: 0 };
-    let queued = 0;
-    for (const id of state.order) {
-      const entry = state.tickets.get(id), row = state.rows.get(id);
-      if (!entry || !row) continue;
-      const group = isMine(entry.t) ? "mine" : "others", list = lists[group], at = list.children[index[group]];
-      if (at !== row.li) list.insertBefore(row.li, at || null);  // move only what changed place
-      index[group] += 1;
-      if (entry.t.status === "queued") queued += 1;
-    }
-    $("my-empty").hidden = index.mine > 0; setText($("my-count"), index.mine);
-    $("queue-empty").hidden = index.others > 0; setText($("others-count"), index.others);
-    setText($("queue-count"), "대기 " + queued);
-    document.title = queued ? "(" + queued + ") " + BASE_TITLE : BASE_TITLE;
-  }
-  function applyQueue(tickets) {
-    const ids = tickets.map((t) => String(t.id));
-    [...state.tickets.keys()].filter((id) => !ids.includes(id)).forEach(removeTicket);
-    state.order = ids;
-    tickets.forEach(upsert);
-    placeRows();
-    if (state.selected && !state.loading && !ids.includes(state.selected)) chatEnded();
-  }
-  function applyTicket(t) {
-    const id = String(t.id);
-    if (isLive(t)) upsert(t); else removeTicket(id);
-    placeRows();
-    if (id === state.selected && !isLive(t)) chatEnded(t.status);
-  }
-  async function loadQueue() {
-    const r = await get("/queue");
-    if (r.ok) applyQueue(r.data.tickets || []);
-    else notice(failText(r, "대기열을 불러오지 못했어요."), "error");
-  }
-  async function claim(id) {
-    const row = state.rows.get(id);
-    if (row) row.claim.disabled = true;
-    const r = await post("/tickets/" + id + "/claim", {});
-    if (row) row.claim.disabled = false;
-    if (r.status === 409) return notice("다른 상담원이 먼저 가져갔어요.", "error"), loadQueue();
-    if (!r.ok) return notice(failText(r, "상담을 가져오지 못했어요."), "error");
-    if (r.data && r.data.ticket) applyTicket(r.data.ticket);
-    notice("#" + id + " 상담을 가져왔어요.");
-    return select(id, true);  // now ours: the whole conversation, suggestions, the callback number
-  }
   /* ---------- chat view ---------- */
   function renderHeader() {
     const t = state.ticket;
     $("chat-placeholder").hidden = !!state.selected;
     $("message-log").hidden = !state.selected;
-    $("chat-presence").hidden = !t || state.closed || t.citizen_online !== false;
-    setText($("chat-title"), t ? "#" + t.id + " · " + (t.category || "분류 없음") :
+    $("chat-presence").hidden = !t || state.closed || t.citizen_online !== false || !!t.callback;
+    setText($("chat-title"), t ? "#" + t.id + " · " + (t.callback ? "콜백 요청 · " : "") + (t.category || "분류 없음") :
       state.selected ? "#" + state.selected : "상담을 선택하세요");
-    setText($("chat-meta"), t ? [state.closed ? "종료" : STATUS[t.status] || t.status,
-      t.agent ? "담당 " + t.agent.display_name : "배정 전", deptName(t.department),
-      t.callback_phone ? "콜백 번호 " + t.callback_phone : "",
-      t.callback_phone_error || ""].filter(Boolean).join(" · ") : "");
+    setText($("chat-meta"), t ? [state.closed ? "종료" : t.callback && t.status === "assigned" ? "콜백 처리 중" :
+      Q.STATUS[t.status] || t.status, t.agent ? "담당 " + t.agent.display_name : "배정 전", deptName(t.department),
+      t.callback_phone ? "콜백 번호 " + t.callback_phone : "", t.callback_phone_error || ""].filter(Boolean).join(" · ") : "");
+    $("put-back-button").hidden = state.closed || !isMine(t);
   }
   function updateControls() {
     const input = $("agent-input"), mine = !state.closed && isMine(state.ticket);
@@ -184,8 +32,11 @@ window.AgentConsole = (() => {
     ["transfer-agent", "transfer-department", "transfer-button", "close-outcome", "close-note", "close-button"]
       .forEach((id) => { $(id).disabled = !manage; });
   }
+  function ticketChanged(t) {  // keep fields only the detail call has (callback_phone)
+    state.ticket = Object.assign({}, state.ticket, t); renderHeader(); updateControls();
+  }
   function addMessage(m) {
-    const role = WHO[m.role] ? m.role : "system", li = el("li", "msg msg-" + role), meta = el("div", "msg-meta");
+    const role = WHO[m.role] ? m.role : "system", li = el("div", "msg msg-" + role), meta = el("div", "msg-meta");
     meta.append(el("span", "msg-who", role === "agent" && m.agent_name ? m.agent_name + " 상담원" : WHO[role]));
     if (m.ts) { const time = el("time", "msg-time", clock(m.ts)); time.dateTime = m.ts; meta.append(time); }
     // a citizen's button click is stored as its payload plus the title the citizen saw
@@ -204,10 +55,10 @@ window.AgentConsole = (() => {
   }
   const resetTools = () => ["transfer-agent", "transfer-department", "close-outcome", "close-note"].forEach((x) => { $(x).value = ""; });
   function hideTyping() { clearTimeout(state.typingTimer); setText($("typing-indicator"), ""); }
-  function chatEnded(status) {
+  function ended(status) {
     if (state.closed || !state.selected) return;  // once per chat
     state.closed = true;
-    const text = status === "cancelled" ? "시민이 상담원 연결을 취소했어요. 대화가 챗봇 상담으로 돌아갔어요."
+    const text = status === "cancelled" ? "상담 요청이 취소되거나 마감되어 대화가 챗봇 상담으로 돌아갔어요."
       : "상담이 종료되어 대화가 챗봇 상담으로 돌아갔어요.";
     Object.assign($("chat-state"), { textContent: text, hidden: false });
     addMessage({ role: "system", text });
@@ -218,12 +69,12 @@ window.AgentConsole = (() => {
     if (previous) state.drafts.set(previous, input.value);
     Object.assign(state, { selected: id, ticket: state.tickets.has(id) ? state.tickets.get(id).t : null,
       loading: true, closed: false, pending: [], ownSent: [], stick: true });
-    if (previous) updateRow(previous);
-    if (state.rows.has(id)) { state.rows.get(id).unread.hidden = true; updateRow(id); }
+    if (previous) Q.updateRow(previous);
+    if (state.rows.has(id)) { state.rows.get(id).unread.hidden = true; Q.updateRow(id); }
     input.value = state.drafts.get(id) || ""; resetTools();
     log.replaceChildren(); log.setAttribute("aria-busy", "true");
     $("chat-state").hidden = true; document.querySelector(".panel-tools").scrollTop = 0;
-    hideTyping(); renderSuggestions([]); renderHeader(); updateControls();
+    hideTyping(); renderSuggestions({ suggestions: [] }); renderHeader(); updateControls();
     const r = await get("/tickets/" + id);
     if (state.selected !== id) return;
     state.loading = false;
@@ -242,12 +93,25 @@ window.AgentConsole = (() => {
     });
     log.removeAttribute("aria-busy");
     scrollLog(true);
-    if (r.ok && state.ticket && !isLive(state.ticket)) chatEnded(state.ticket.status);
+    if (r.ok && state.ticket && !isLive(state.ticket)) ended(state.ticket.status);
     renderHeader(); updateControls();
     if (r.ok) loadSuggestions();
     if (focusComposer && !input.disabled) input.focus();
   }
-  /* ---------- composer ---------- */
+  async function putBack() {
+    const id = state.selected;
+    if (!id || !isMine(state.ticket)) return;
+    const r = await post("/tickets/" + id + "/put-back", {});
+    if (!r.ok) return notice(failText(r, "대기열로 되돌리지 못했어요."), "error");
+    const back = r.data && r.data.ticket;
+    if (back) { Q.applyTicket(back); ticketChanged(back); }
+    notice("#" + id + (back && back.status === "callback" ? " 콜백 요청을 콜백 목록으로 되돌렸어요." : " 상담을 원래 대기 순서로 되돌렸어요."));
+    state.drafts.delete(id); $("agent-input").value = "";
+    updateControls(); renderSuggestions({ suggestions: [] });
+    const row = state.rows.get(id);
+    if (row) row.open.focus();
+  }
+  /* ---------- composer: Enter sends, Shift+Enter is a new line (kept all the way to the citizen) ---------- */
   async function sendMessage() {
     const input = $("agent-input"), text = input.value.trim(), id = state.selected;
     if (!text || !isMine(state.ticket) || state.closed || state.sending) return;
@@ -289,23 +153,28 @@ window.AgentConsole = (() => {
     input.focus(); input.setSelectionRange(start + text.length, start + text.length);
   }
   /* ---------- right-hand tools ---------- */
-  function renderSuggestions(list) {
+  function renderSuggestions(data) {
+    const list = data.suggestions || [];
     $("suggestions").replaceChildren(...list.map((s) => {
       const li = el("li", "suggestion"), preview = el("p", "suggestion-preview", s.answer);
       const insert = button("button button-small insert-suggestion", "넣기");
-      li.dataset.faqId = s.faq_id; preview.title = s.answer || "";
-      insert.setAttribute("aria-label", "넣기: " + s.question);
+      li.dataset.faqId = s.faq_id;
+      insert.setAttribute("aria-label", "답변 입력창에 넣기: " + s.question);
       insert.addEventListener("click", () => insertText(s.answer || ""));
       li.append(el("p", "suggestion-question", s.question), preview, insert);
       return li;
     }));
+    $("suggestions-basis").hidden = !data.question;
+    setText($("suggestions-question"), data.question || "");
+    setText($("suggestions-empty"), !state.selected || state.loading ? "시민의 최근 질문에 맞는 FAQ 답변이 여기에 보여요." :
+      data.question ? "이 질문에 맞는 FAQ 답변이 없어요." : "시민이 남긴 질문이 없어요.");
     $("suggestions-empty").hidden = list.length > 0;
     updateControls();
   }
   async function loadSuggestions() {
     const id = state.selected, seq = ++state.suggestSeq; if (!id) return;
     const r = await get("/tickets/" + id + "/suggestions");
-    if (seq === state.suggestSeq && state.selected === id) renderSuggestions(r.ok ? r.data.suggestions || [] : []);
+    if (seq === state.suggestSeq && state.selected === id) renderSuggestions(r.ok ? r.data : { suggestions: [] });
   }
   async function loadCanned() {
     const r = await get("/canned");
@@ -329,7 +198,7 @@ window.AgentConsole = (() => {
     state.departments = new Map((r.data.departments || []).map((d) => [d.key, d.name]));
     depts.replaceChildren(new Option("부서 선택", ""), ...[...state.departments].map(([k, n]) => new Option(n, k)));
     [agents.value, depts.value] = keep;
-    state.tickets.forEach((entry, id) => updateRow(id));
+    state.tickets.forEach((entry, id) => Q.updateRow(id));
     renderHeader();
   }
   async function transfer() {
@@ -345,7 +214,7 @@ window.AgentConsole = (() => {
   }
   async function refreshTicket(id) {
     const r = await get("/tickets/" + id);
-    if (r.ok && r.data.ticket) applyTicket(r.data.ticket);
+    if (r.ok && r.data.ticket) Q.applyTicket(r.data.ticket);
   }
   async function closeTicket() {
     const id = state.selected, outcome = $("close-outcome").value, note = $("close-note");
@@ -355,8 +224,8 @@ window.AgentConsole = (() => {
     const r = await post("/tickets/" + id + "/close", { outcome, note: note.value.trim() });
     if (!r.ok) return updateControls(), notice(failText(r, "상담을 종료하지 못했어요."), "error");
     $("close-outcome").value = note.value = "";
-    state.drafts.delete(id); removeTicket(id); placeRows();
-    if (state.selected === id) chatEnded("closed");
+    state.drafts.delete(id); Q.removeTicket(id); Q.placeRows();
+    if (state.selected === id) ended("closed");
     notice("#" + id + " 상담을 종료했어요.");
   }
   /* ---------- pushes ---------- */
@@ -364,7 +233,7 @@ window.AgentConsole = (() => {
     const id = String(p.ticket_id);
     if (id !== state.selected) {
       const row = state.rows.get(id), entry = state.tickets.get(id);
-      if (row && p.role === "citizen" && entry && isMine(entry.t)) { row.unread.hidden = false; updateRow(id); }
+      if (row && p.role === "citizen" && entry && isMine(entry.t)) { row.unread.hidden = false; Q.updateRow(id); }
       return;
     }
     if (state.loading) { state.pending.push(p); return; }
@@ -377,8 +246,8 @@ window.AgentConsole = (() => {
   }
   function onPush(p) {
     if (!p || typeof p !== "object") return;
-    if (p.type === "queue") applyQueue(p.tickets || []);
-    else if (p.type === "ticket" && p.ticket) applyTicket(p.ticket);
+    if (p.type === "queue") Q.applyQueue(p.tickets || []);
+    else if (p.type === "ticket" && p.ticket) Q.applyTicket(p.ticket);
     else if (p.type === "message") onMessage(p);
     else if (p.type === "typing" && String(p.ticket_id) === state.selected && !state.closed) {
       clearTimeout(state.typingTimer);
@@ -395,7 +264,7 @@ window.AgentConsole = (() => {
       Object.assign(state, { retry: 0, down: false });
       $("connection-banner").hidden = true;
       if (!resync) return;
-      loadQueue(); loadAgents();  // pushes may have been missed while the socket was down
+      Q.loadQueue(); loadAgents();  // pushes may have been missed while the socket was down
       if (state.selected && !state.closed) select(state.selected);
     };
     ws.onmessage = (e) => { let p = null; try { p = JSON.parse(e.data); } catch (err) { /* not JSON */ } onPush(p); };
@@ -429,6 +298,7 @@ window.AgentConsole = (() => {
     $("composer").addEventListener("submit", (e) => { e.preventDefault(); sendMessage(); });
     $("agent-input").addEventListener("keydown", onInputKey);
     $("agent-input").addEventListener("input", onInput);
+    $("put-back-button").addEventListener("click", putBack);
     $("transfer-agent").addEventListener("change", (e) => { if (e.target.value) $("transfer-department").value = ""; });
     $("transfer-department").addEventListener("change", (e) => { if (e.target.value) $("transfer-agent").value = ""; });
     $("transfer-button").addEventListener("click", transfer);
@@ -436,6 +306,7 @@ window.AgentConsole = (() => {
     window.addEventListener("beforeunload", () => { state.leaving = true; });
     log.addEventListener("scroll", () => { state.stick = log.scrollHeight - log.scrollTop - log.clientHeight < 80; });
     new ResizeObserver(() => { if (state.stick) log.scrollTop = log.scrollHeight; }).observe(log);
+    Q.bind();
   }
   async function init() {
     bind(); renderHeader();
@@ -443,10 +314,13 @@ window.AgentConsole = (() => {
     if (!r.ok) return notice("상담원 정보를 불러오지 못했어요. 새로고침해 주세요.", "error");
     state.me = r.data; setText($("agent-name"), state.me.display_name || state.me.username);
     setText($("agent-role"), ROLE[state.me.role] || state.me.role);
-    await Promise.all([loadQueue(), loadCanned(), loadAgents()]);
+    if (state.me.callback_expiry_hours) {
+      setText($("callback-hint"), "전화번호를 남긴 요청만 보여요. " + state.me.callback_expiry_hours +
+        "시간 안에 아무도 가져가지 않으면 자동으로 마감되고, 시민에게 다른 연락 방법을 안내해요.");
+    }
+    await Promise.all([Q.loadQueue(), loadCanned(), loadAgents()]);
     connect();
-    setInterval(() => state.tickets.forEach((entry, id) => tickRow(id)), 1000);
   }
+  C.chat = { select, ended, ticketChanged };
   init();
-  return { state, select, reload: loadQueue };
 })();

@@ -10,6 +10,7 @@
   var ROLES = { bot: 1, agent: 1, citizen: 1, system: 1 };
   var STATES = { bot: 1, queued: 1, assigned: 1, callback: 1 };
   var DISCONNECTED_TEXT = "연결이 끊겼어요. 다시 연결하는 중…";
+  var TOPICS_AGAIN_TEXT = "많이 묻는 주제예요. 궁금한 주제를 골라 보세요.";
   var SEND_FAILED_TEXT = "연결이 끊겨 보내지 못했어요. 다시 연결되면 한 번 더 눌러 주세요.";
 
   var embed = new URLSearchParams(location.search).get("embed") === "1";
@@ -24,6 +25,7 @@
   var cards = [];             // rating / callback cards, kept across re-renders
   var done = {};              // "rating:12" / "callback:12" already answered
   var current = { state: "bot" };  // the last state frame
+  var greeting = null;        // the welcome the server sends: {text, buttons}
   var lastTypingSent = 0, typingTimer = null;
   var shownRetry = {};        // client ids whose "will send again" note is already on screen
 
@@ -44,21 +46,11 @@
     });
   }
 
-  // make("p", "class", "text", child…) or make("input", {id: …, "aria-label": …}); text is always textContent.
-  function make(tag, props, text) {
-    var node = document.createElement(tag);
-    if (typeof props === "string") node.className = props;
-    else if (props) Object.keys(props).forEach(function (k) {
-      if (k === "role" || k.indexOf("-") > 0) node.setAttribute(k, props[k]); else node[k] = props[k];
-    });
-    if (text != null) node.textContent = text;
-    for (var i = 3; i < arguments.length; i++) if (arguments[i]) node.appendChild(arguments[i]);
-    return node;
-  }
+  var render = window.AnsanChatRender, make = render.make;
 
   function isId(v) { return (typeof v === "number" && isFinite(v)) || (typeof v === "string" && v !== ""); }
   function isNum(v) { return typeof v === "number" && isFinite(v) && v >= 0; }
-  function agentName(m) { return typeof m.agent_name === "string" && m.agent_name ? m.agent_name + " " : ""; }
+  var agentName = render.agentName;
 
   /* ---------- connection ---------- */
 
@@ -85,8 +77,16 @@
     };
   }
 
-  // "새 대화 시작": forget this conversation on this device and open a fresh one.
+  // "새 대화": ask first (a dialog), then forget this conversation on this device and open a fresh one.
+  function askStartOver() {
+    var dialog = el.confirmNew;
+    dialog.querySelector(".confirm-agent").hidden = current.state !== "queued" && current.state !== "assigned";
+    dialog.returnValue = "";
+    dialog.showModal();
+  }
+
   function startOver() {
+    if (current.state === "queued") transmit({ type: "cancel_handoff" });  // nobody will be there to wait
     storageSet("");
     pending = []; echoes = []; cards = []; done = {};
     while (el.log.firstChild) el.log.removeChild(el.log.firstChild);
@@ -127,6 +127,7 @@
       }
       ready = true; retryMs = RETRY_MIN_MS;
       el.connection.hidden = true;
+      if (f.greeting && typeof f.greeting.text === "string") greeting = f.greeting;
       renderHistory(Array.isArray(f.history) ? f.history : []);
       if (f.state != null) applyState(typeof f.state === "string" ? { state: f.state } : f.state);
     },
@@ -134,13 +135,14 @@
       if (!validMessage(f)) { warn("ignored a malformed message", f); return; }
       if (f.role === "citizen" && takeMatch(echoes, f, false)) return;
       if (f.role === "bot" || f.role === "agent") hideTyping();
-      var buttons = validButtons(f.buttons);
+      var buttons = render.validButtons(f.buttons);
       if (buttons.length) removeQuickReplies();
-      var row = renderMessage(f, buttons);
+      var row = render.message(f, buttons, choose);
       if (f.role === "bot" && typeof f.faq_id === "string" && f.faq_id && typeof f.reply_to === "string" && f.reply_to) {
         row.appendChild(feedbackGroup(f.reply_to));
       }
-      addToLog(row, f.role === "citizen");
+      if (f.role === "citizen") addToLog(row, true);
+      else addReply(row);
     },
     feedback_saved: function (f) {
       var group = el.log.querySelector('.answer-feedback[data-reply-to="' + CSS.escape(String(f.reply_to)) + '"]');
@@ -164,7 +166,7 @@
         shownRetry[f.client_id] = true;
       }
       var text = typeof f.text === "string" && f.text ? f.text : "문제가 생겼어요. 잠시 후 다시 시도해 주세요.";
-      var row = renderMessage({ role: "system", text: text }, []);
+      var row = render.message({ role: "system", text: text }, []);
       row.firstChild.classList.add("msg-error");
       addToLog(row, true);
     }
@@ -181,12 +183,6 @@
     return m && typeof m === "object" && ROLES.hasOwnProperty(m.role) && typeof m.text === "string";
   }
 
-  function validButtons(list) {
-    return (Array.isArray(list) ? list : []).filter(function (b) {
-      return b && typeof b.title === "string" && b.title && typeof b.payload === "string" && b.payload;
-    });
-  }
-
   // Does a citizen message from the server match one shown locally ({text, title})? Consumes the match.
   function takeMatch(list, m, sent) {
     for (var i = 0; i < list.length; i++) {
@@ -201,44 +197,23 @@
 
   /* ---------- rendering ---------- */
 
-  function appendLinked(parent, text) {
-    var re = /https?:\/\/[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+/g;
-    var last = 0, m;
-    while ((m = re.exec(text))) {
-      var url = m[0].replace(/[.,;:!?'\]]+$/, "");
-      if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
-      parent.appendChild(make("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, url));
-      last = m.index + url.length;
-      re.lastIndex = last;
-    }
-    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+  function choose(b, ev) {  // a quick-reply or topic button
+    sendText(b.payload, b.title);
+    if (ev.detail === 0) el.input.focus();
   }
 
-  function renderMessage(m, buttons) {
-    var row = make("div", "msg-row row-" + m.role);
-    var bubble = make("div", "msg msg-" + m.role);
-    if (m.role === "agent") bubble.appendChild(make("span", "msg-name", agentName(m) + "상담원"));
-    var shown = m.role === "citizen" && typeof m.title === "string" && m.title ? m.title : m.text;
-    appendLinked(bubble.appendChild(make("span", "msg-text")), shown);
-    row.appendChild(bubble);
-    var date = typeof m.ts === "string" ? new Date(m.ts) : null;
-    if (date && !isNaN(date.getTime()) && m.role !== "system") {
-      row.appendChild(make("time", { className: "msg-time", dateTime: m.ts },
-        date.toLocaleTimeString("ko-KR", { hour: "numeric", minute: "2-digit" })));
-    }
-    if (buttons && buttons.length && (m.role === "bot" || m.role === "agent")) {
-      var group = make("div", { className: "quick-replies", role: "group", "aria-label": "추천 질문" });
-      buttons.forEach(function (b) {
-        var btn = make("button", { type: "button" }, b.title);
-        btn.addEventListener("click", function (ev) {
-          sendText(b.payload, b.title);
-          if (ev.detail === 0) el.input.focus();
-        });
-        group.appendChild(btn);
-      });
-      row.appendChild(group);
-    }
-    return row;
+  // The welcome above every conversation (first: true, with its note), or the topics again at the end.
+  function welcomeRow(first) {
+    var note = first ? document.getElementById("tpl-welcome-note").content.firstElementChild.cloneNode(true) : null;
+    return render.welcome(first ? greeting.text : TOPICS_AGAIN_TEXT, note, greeting.buttons, !first, choose);
+  }
+
+  function showTopics() {
+    if (!greeting) return;
+    removeQuickReplies();
+    addReply(welcomeRow(false));
+    var first = el.log.lastChild.querySelector("button");
+    if (first) first.focus({ preventScroll: true });
   }
 
   // 👍/👎 under a bot answer: one vote per answer (aria-pressed shows it), and it can change.
@@ -265,12 +240,13 @@
     el.log.setAttribute("aria-busy", "true");  // do not read the whole history out again on a reconnect
     el.log.textContent = "";
     hideTyping();
+    if (greeting) el.log.appendChild(welcomeRow(true));
     var lastCitizen = -1;
     history.forEach(function (m, i) { if (m && m.role === "citizen") lastCitizen = i; });
     var delivered = [];
     history.forEach(function (m, i) {
       if (!validMessage(m)) { warn("ignored a malformed history item", m); return; }
-      el.log.appendChild(renderMessage(m, i > lastCitizen ? validButtons(m.buttons) : []));
+      el.log.appendChild(render.message(m, i > lastCitizen ? render.validButtons(m.buttons) : [], choose));
       if (m.role === "citizen") delivered.push(m);
     });
     cards.forEach(function (card) { el.log.appendChild(card); });
@@ -283,8 +259,24 @@
       el.log.appendChild(p.node);
       transmit(p.frame);
     });
-    el.log.scrollTop = el.log.scrollHeight;
+    el.log.scrollTop = revealTop(lastChild(".row-citizen"));
     el.log.removeAttribute("aria-busy");
+  }
+
+  function lastChild(selector) {
+    var rows = el.log.querySelectorAll(":scope > " + selector);
+    return rows.length ? rows[rows.length - 1] : null;
+  }
+
+  // Where to scroll so the newest exchange reads from its start (anchor: the citizen's question,
+  // or a reply): the end of the log, unless that hides the anchor — or, after a long question,
+  // the start of the reply — above the top.
+  function revealTop(anchor) {
+    var log = el.log, bottom = log.scrollHeight - log.clientHeight;
+    if (!anchor) return bottom;
+    var next = anchor.nextElementSibling, top = anchor.offsetTop - 8;
+    if (next && next.offsetTop - top > log.clientHeight / 2) top = next.offsetTop - 8;
+    return Math.max(0, Math.min(bottom, top));
   }
 
   // Run change(); stay scrolled to the bottom of the log if we were there (or if force).
@@ -297,6 +289,16 @@
 
   function addToLog(node, force) {
     keepBottom(function () { el.log.appendChild(node); }, force);
+  }
+
+  // A reply (bot, agent, system): if the citizen was following the end, show it from its start
+  // (with their question above it, if that was still in view); never scroll back up.
+  function addReply(node) {
+    var log = el.log, was = log.scrollTop, follow = log.scrollHeight - was - log.clientHeight < 80;
+    log.appendChild(node);
+    if (!follow) return;
+    var question = lastChild(".row-citizen");
+    log.scrollTop = Math.max(was, revealTop(question && question.offsetTop >= was ? question : node));
   }
 
   function removeQuickReplies() {
@@ -320,6 +322,7 @@
     el.statebar.setAttribute("data-state", s.state);
     el.cancel.hidden = s.state !== "queued";
     el.cancel.disabled = false;
+    el.topics.hidden = s.state !== "bot" || !greeting;
   }
 
   function showTyping(role) {
@@ -420,7 +423,7 @@
     var frame = { type: "message", text: text, client_id: uuid() };
     if (title) frame.title = title;
     removeQuickReplies();
-    var node = renderMessage({ role: "citizen", text: text, title: title, ts: new Date().toISOString() }, []);
+    var node = render.message({ role: "citizen", text: text, title: title, ts: new Date().toISOString() }, []);
     node.classList.add("is-pending");
     node.firstChild.setAttribute("data-client-id", frame.client_id);
     echoes.push({ text: text, title: title || null });
@@ -432,7 +435,7 @@
 
   function updateComposer() {
     var value = el.input.value, n = value.length;
-    el.send.disabled = !value.trim();
+    el.send.setAttribute("aria-disabled", String(!value.trim()));  // stays focusable: Tab goes on from the input
     el.counter.hidden = n < COUNTER_FROM;
     el.counter.textContent = n >= MAX_CHARS ? n + "/" + MAX_CHARS + "자 · 최대 글자 수예요" : n + "/" + MAX_CHARS + "자";
     el.counter.classList.toggle("is-limit", n >= MAX_CHARS);
@@ -457,8 +460,8 @@
 
   function init() {
     ["chat-log", "chat-input", "chat-send", "chat-status", "chat-cancel", "chat-close", "chat-form",
-      "chat-counter", "chat-connection", "chat-typing", "chat-new"].forEach(function (id) {
-      el[id.slice(5)] = document.getElementById(id);
+      "chat-counter", "chat-connection", "chat-typing", "chat-new", "chat-topics", "chat-confirm-new"].forEach(function (id) {
+      el[id.slice(5).replace(/-(\w)/g, function (_, c) { return c.toUpperCase(); })] = document.getElementById(id);
     });
     el.statebar = el.status.parentNode;
     el.typingText = el.typing.querySelector(".typing-text");
@@ -479,12 +482,16 @@
     el.cancel.addEventListener("click", function () {
       if (transmit({ type: "cancel_handoff" })) el.cancel.disabled = true;
     });
-    el["new"].addEventListener("click", startOver);
+    el["new"].addEventListener("click", askStartOver);
+    el.topics.addEventListener("click", showTopics);
+    el.confirmNew.addEventListener("close", function () {
+      if (el.confirmNew.returnValue === "new") startOver(); else el["new"].focus();
+    });
     if (embed) {
       el.close.hidden = false;
       el.close.addEventListener("click", closeEmbed);
       document.addEventListener("keydown", function (ev) {
-        if (ev.key === "Escape" && !ev.isComposing && !ev.defaultPrevented) closeEmbed();
+        if (ev.key === "Escape" && !ev.isComposing && !ev.defaultPrevented && !el.confirmNew.open) closeEmbed();
       });
       window.addEventListener("message", function (ev) {
         if (ev.source === window.parent && ev.data && ev.data.type === "ansan-chatbot:focus") el.input.focus();

@@ -103,7 +103,7 @@
     button.type = "button";
     button.id = P + "button";
     button.className = P + "button";
-    button.setAttribute("aria-label", "안산시 민원상담 챗봇 열기");
+    button.setAttribute("aria-label", "민원 챗봇 열기 (안산시 민원상담)");  // begins with its visible text
     button.setAttribute("aria-expanded", "false");
     button.setAttribute("aria-controls", P + "frame");
     var label = document.createElement("span");

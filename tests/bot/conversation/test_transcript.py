@@ -25,9 +25,20 @@ def test_people_see_roles_masked_text_and_button_titles():
     assert messages[4]["agent_name"] == "김상담" and messages[4]["buttons"] == []
 
 
-def test_offered_payloads_are_the_buttons_since_the_last_message():
-    assert transcript.offered_payloads(EVENTS[:4]) == {"/faq_passport_fee", "/request_human"}
-    assert transcript.offered_payloads(EVENTS) == set()  # answered since: nothing is on offer
+def test_offered_payloads_are_the_buttons_since_the_last_message_and_the_topic_menu():
+    from bot.faq.answering import faq_base
+
+    topics = {names.topic_payload(category) for category in faq_base().categories()}
+    assert transcript.offered_payloads(EVENTS[:4]) == {"/faq_passport_fee", "/request_human"} | topics
+    assert transcript.offered_payloads(EVENTS) == topics  # answered since: only the page's topic menu
+
+
+def test_an_faq_answer_names_its_entry_in_the_history_too():
+    answer = {"event": "bot", "text": "여권 발급 수수료는 얼마인가요?\n…", "timestamp": 1764400004.0,
+              "data": {"custom": {"faq": {"faq_id": "passport_fee"}}}}
+    assert transcript.from_event(answer)["faq_id"] == "passport_fee"
+    assert "faq_id" not in transcript.from_event(EVENTS[2])  # a clarification is no answer
+    assert transcript.answered_faq({"custom": {"faq": "broken"}}) is None
 
 
 def test_a_retried_message_is_found_with_its_replies():

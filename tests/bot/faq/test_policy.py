@@ -1,7 +1,8 @@
 import pytest
 
 from bot.faq.base import load_faq_base
-from bot.faq.policy import ANSWER, CLARIFY, OFFER_HUMAN, OUT_OF_SCOPE, SMALL_TALK, PolicyConfig, decide, load_policy
+from bot.faq.policy import (ANSWER, CLARIFY, OFFER_HUMAN, OUT_OF_SCOPE, SMALL_TALK, PolicyConfig, bare_topic,
+                            decide, load_policy)
 from bot.faq.retriever import Candidate
 
 CONFIG = PolicyConfig(answer_threshold=0.55, answer_margin=0.1, clarify_threshold=0.3,
@@ -29,8 +30,29 @@ def test_confident_top_is_answered(base):
 def test_close_candidates_are_clarified_with_at_most_three(base):
     ranked = [c("passport_fee", 0.6), c("passport_new", 0.55), c("passport_urgent", 0.4),
               c("passport_pickup", 0.35), c("car_tax", 0.1)]
-    d = decide(ranked, ranking(("faq_passport_fee", 0.5)), "여권", base, CONFIG)
+    d = decide(ranked, ranking(("faq_passport_fee", 0.5)), "여권 때문에 물어볼 게 있어요", base, CONFIG)
     assert d.kind == CLARIFY and d.faq_ids == ["passport_fee", "passport_new", "passport_urgent"]
+
+
+@pytest.mark.parametrize("text, word", [("세금", "세금"), ("여권은요?", "여권"), (" 쓰레기요~ ", "쓰레기"),
+                                        ("세금요ㅠㅠ", "세금"), ("세금 언제 내요", ""), ("자동차세 내는 법", "")])
+def test_a_bare_topic_is_one_word_and_nothing_else(text, word):
+    assert bare_topic(text) == word
+
+
+def test_a_bare_topic_word_matching_several_entries_offers_them_all(base):
+    """"세금" alone: the five tax entries near the top are choices, even with one clearly first."""
+    ranked = [c("property_tax", 0.7), c("car_tax", 0.52), c("local_income_tax", 0.48), c("resident_tax", 0.45),
+              c("acquisition_tax", 0.42), c("tax_certificate", 0.41), c("passport_fee", 0.1)]
+    d = decide(ranked, ranking(("faq_property_tax", 0.6)), "세금", base, CONFIG)
+    assert d.kind == CLARIFY and d.faq_ids == ["property_tax", "car_tax", "local_income_tax", "resident_tax",
+                                               "acquisition_tax"]
+
+
+def test_a_bare_topic_word_with_one_clear_entry_is_answered(base):
+    d = decide([c("resident_registration_copy", 0.85), c("seal_certificate", 0.3)],
+               ranking(("faq_resident_registration_copy", 0.8)), "등본", base, CONFIG)
+    assert (d.kind, d.faq_ids) == (ANSWER, ["resident_registration_copy"])
 
 
 def test_weak_match_offers_a_human(base):

@@ -41,3 +41,11 @@ def test_staff_see_what_is_left_out():
     assert left_out([entry(answer)], CITY) == {"x": ["hours", "place", "departments.civil.phone"]}
     assert staff_checklist([entry(answer)], CITY) == [
         "departments.civil.phone: x", "hours: x", "place: x"]
+
+
+def test_an_answer_is_one_message_without_blank_lines_its_question_first():
+    """Rasa's channels cut a text at blank lines into bubbles: an answer has none."""
+    from bot.faq.render import answer_message
+
+    text = answer_message(entry("첫 줄이에요.\n\n둘째 줄이에요.", "tax"), CITY)
+    assert text.splitlines() == ["질문?", "첫 줄이에요.", "둘째 줄이에요.", "담당: 세무과 (☎ 031-000-0000)"]

@@ -69,8 +69,12 @@ def test_only_the_holder_records_a_message(database_url):
 def test_agent_holds_while_queued_or_assigned_only(database_url):
     ticket = tickets.request_handoff("c-7", [], within_hours=False)
     assert ticket.status == tickets.CALLBACK and tickets.agent_holds("c-7") is None  # the bot still answers
+    tickets.store_callback_phone(ticket.id, "encrypted")  # no number, no ticket to claim
     tickets.claim(ticket.id, "kim")
     assert tickets.agent_holds("c-7").status == tickets.ASSIGNED  # a claimed callback: the agent's
+    tickets.release(ticket.id, "kim", department="water")
+    assert tickets.agent_holds("c-7") is None  # a callback goes back to the callbacks: the bot answers
+    tickets.claim(tickets.request_handoff("c-7", [], within_hours=True).id, "kim")  # asked again in hours
     tickets.release(ticket.id, "kim", department="water")
     assert tickets.agent_holds("c-7").status == tickets.QUEUED  # a department transfer: still held
     tickets.cancel(ticket.id)

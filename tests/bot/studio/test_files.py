@@ -55,7 +55,7 @@ def test_an_edit_changes_exactly_one_file_and_one_answer(root):
     after = load_faq_base(root / "data" / "faq", root / "data" / "city.yml")
     changed = [e.id for e, f in zip(before.entries, after.entries) if e != f]
     assert changed == ["passport_fee"]
-    assert render_answer(after.get("passport_fee"), after.city).startswith("여권 수수료는 종류마다 달라요.\n\n접수처에서 내요: 정부24")
+    assert render_answer(after.get("passport_fee"), after.city).startswith("여권 수수료는 종류마다 달라요.\n접수처에서 내요: 정부24")
 
 
 def test_retire_moves_the_entry_to_the_retired_list_no_longer_answered(root):
