@@ -16,11 +16,10 @@ from bot.faq.answering import faq_base
 from bot.faq.render import fill_facts
 from bot.handoff import callback, counters, tickets
 from bot.web import net, roles, suggestions as suggested, users, views
-from bot.web.auth import authenticated, current_session, error, json_body
+from bot.web.auth import authenticated, current_session, error, json_body, role_page
 from bot.web.desk import Desk
 from bot.web.rasa_client import RasaError
 from bot.web.relay import db
-from bot.web.static_files import static_response
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("agent", url_prefix="/agent")
@@ -50,12 +49,7 @@ def _me(request: Request):
 # --- pages ------------------------------------------------------------------------------
 @bp.get("")
 async def console(request: Request):
-    session = await db(current_session, request)
-    if session is None:
-        return response.redirect("/agent/login")
-    if session.account.role not in roles.LIVE_CHAT:
-        return response.redirect("/studio")
-    return static_response("agent.html")
+    return await role_page(request, roles.LIVE_CHAT, "agent.html", elsewhere="/studio")
 
 
 # --- JSON API ---------------------------------------------------------------------------

@@ -85,6 +85,17 @@ def current_session(request: Request) -> Optional[users.Session]:
     return users.load_session(request.cookies.get(SESSION_COOKIE))
 
 
+async def role_page(request: Request, allowed, page: str, elsewhere: str):
+    """Serve the static ``page`` to a logged-in role in ``allowed``; others go to the login page
+    or, logged in with another role, to ``elsewhere``."""
+    session = await db(current_session, request)
+    if session is None:
+        return response.redirect("/agent/login")
+    if session.account.role not in allowed:
+        return response.redirect(elsewhere)
+    return static_response(page)
+
+
 def authenticated(allowed=roles.ROLES):
     """Session required and a role in ``allowed``; POST also needs the CSRF token, same origin."""
 

@@ -9,22 +9,15 @@ from bot.korean.normalize import clean_message
 from bot.korean.pii import mask_pii
 from bot.studio.trial import explain
 from bot.web import roles
-from bot.web.auth import authenticated, current_session, error, json_body
+from bot.web.auth import authenticated, error, json_body, role_page
 from bot.web.rasa_client import RasaError
-from bot.web.relay import db
-from bot.web.static_files import static_response
 
 bp = Blueprint("studio", url_prefix="/studio")
 
 
 @bp.get("")
 async def studio(request: Request):
-    session = await db(current_session, request)
-    if session is None:
-        return response.redirect("/agent/login")
-    if session.account.role not in roles.STUDIO:
-        return response.redirect("/agent")
-    return static_response("studio.html")
+    return await role_page(request, roles.STUDIO, "studio.html", elsewhere="/agent")
 
 
 def trial_text(request: Request) -> str:

@@ -302,6 +302,14 @@ def browser():
         instance.close()
 
 
+def log_in(page, url: str, username: str) -> None:
+    """Open ``url`` (the login form, or a page that leads to it) and log in as ``username``."""
+    page.goto(url)
+    page.fill('input[name="username"]', username)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+
+
 def ask(page, text):
     page.fill("#chat-input", text)
     page.press("#chat-input", "Enter")

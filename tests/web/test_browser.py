@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from bot.faq.answering import faq_base
-from tests.web.conftest import PASSWORD, SHOTS, ask
+from tests.web.conftest import SHOTS, ask, log_in
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
@@ -26,10 +26,7 @@ def test_citizen_agent_round_trip(browser, accounts):
     citizen.screenshot(path=str(SHOTS / "citizen-waiting.png"), full_page=True)
 
     agent = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ko-KR").new_page()
-    agent.goto(f"{base}/agent")
-    agent.fill('input[name="username"]', "kim")
-    agent.fill('input[name="password"]', PASSWORD)
-    agent.click('button[type="submit"]')
+    log_in(agent, f"{base}/agent", "kim")
     agent.wait_for_url(f"{base}/agent")
     row = agent.locator("#live-list .queue-item", has_text="여권 발급 수수료가 얼마예요?").last  # the question, not the request
     row.locator(".queue-open").click()  # not claimed yet: the summary, not the conversation
@@ -137,10 +134,7 @@ def test_content_staff_see_the_dashboard_not_chats(browser, accounts, server_db)
     feedback.vote("dashboard-shot-3", "m1", feedback.DOWN, feedback.RatedAnswer("water_bill_payment", "수도 요금"))
 
     page = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ko-KR").new_page()
-    page.goto(f"{accounts.web_url}/agent")
-    page.fill('input[name="username"]', "editor")
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
+    log_in(page, f"{accounts.web_url}/agent", "editor")
     page.wait_for_url("**/studio**")
     page.goto(f"{accounts.web_url}/studio#dashboard")
     page.locator(".dash-card").first.wait_for(timeout=30_000)

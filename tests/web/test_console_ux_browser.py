@@ -23,7 +23,7 @@ from bot.faq.render import render_answer
 from bot.handoff import callback, tickets
 from bot.storage.db import session_scope
 from bot.storage.models import HandoffTicket, utcnow
-from tests.web.conftest import PASSWORD, SHOTS, ask, axe_violations
+from tests.web.conftest import SHOTS, ask, axe_violations, log_in
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 DESKTOP = {"width": 1440, "height": 900}
@@ -65,10 +65,7 @@ def _system_texts(servers, conversation_id: str):
 
 def _console(browser, base: str, username: str = "kim"):
     page = browser.new_context(viewport=DESKTOP, locale="ko-KR", bypass_csp=True).new_page()  # axe is injected
-    page.goto(f"{base}/agent")
-    page.fill('input[name="username"]', username)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
+    log_in(page, f"{base}/agent", username)
     page.wait_for_url(f"{base}/agent")
     page.locator("#agent-name", has_text="상담").wait_for(timeout=30_000)
     return page

@@ -3,7 +3,7 @@ import pytest
 import requests
 
 from bot.studio import drafts
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import log_in
 from tests.web.conftest import SHOTS
 
 pytestmark = pytest.mark.server
@@ -98,10 +98,7 @@ def test_editor_fixes_an_answer_in_the_browser(browser, accounts, clean_drafts):
     base = accounts.web_url
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR").new_page()
-    page.goto(f"{base}/agent/login")
-    page.fill('input[name="username"]', "editor")
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
+    log_in(page, f"{base}/agent/login", "editor")
     page.wait_for_url(f"{base}/studio**")  # content staff land in the studio
 
     page.fill("#ed-search", "여권")  # step 1: search

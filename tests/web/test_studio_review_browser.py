@@ -6,7 +6,7 @@ import pytest
 
 from bot.studio import review
 
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import log_in
 from tests.web.conftest import SHOTS, ask
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
@@ -36,10 +36,7 @@ def test_a_thumbs_down_reaches_the_review_queue(browser, accounts, server_db):  
     citizen.screenshot(path=str(SHOTS / "citizen-feedback.png"), full_page=True)
 
     editor = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR").new_page()
-    editor.goto(f"{base}/agent/login")
-    editor.fill('input[name="username"]', "editor")
-    editor.fill('input[name="password"]', PASSWORD)
-    editor.click('button[type="submit"]')
+    log_in(editor, f"{base}/agent/login", "editor")
     editor.wait_for_url(re.compile(r".*/studio.*"))
     editor.get_by_role("tab", name="검토 대기열").click()
     cluster = editor.locator(".review-cluster", has_text=QUESTION).first
