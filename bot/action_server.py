@@ -4,6 +4,12 @@ Rasa's own action server, with one addition: ``/webhook`` and ``/actions`` answe
 unless the request carries the shared secret ``Authorization: Bearer <ACTIONS_TOKEN>``,
 which Rasa sends (``action_endpoint.headers`` in the endpoints file ``bot.run`` writes).
 ``/health`` stays open for readiness checks.
+
+Sanic closes a connection on which no request arrived within ``KEEP_ALIVE_TIMEOUT`` (5 s by
+default) — counted from the connect, before the first request too. Rasa opens a connection per
+action call and writes the request when its event loop gets to it; on a busy machine that was
+later than 5 s, the call failed ("Cannot write to closing transport") and the citizen got no
+answer. The timeout is therefore as long as the web app waits for Rasa.
 """
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ from typing import List, Optional
 from bot import keys, settings
 
 PROTECTED = ("/webhook", "/actions")
+#: seconds a connection may stay open before (or between) requests: the web app's wait for Rasa
+IDLE_CONNECTION_SECONDS = 3 * settings.NETWORK_TIMEOUT
 
 
 def create_app(token: str):
@@ -22,6 +30,7 @@ def create_app(token: str):
     from sanic import response
 
     app = create_sdk_app("actions")
+    app.config.KEEP_ALIVE_TIMEOUT = IDLE_CONNECTION_SECONDS
 
     @app.middleware("request")
     async def require_secret(request):

@@ -33,6 +33,9 @@ EMBEDDING_MODEL = _env("EMBEDDING_MODEL", str(DEFAULT_EMBEDDING_MODEL_DIR))
 EMBEDDING_QUERY_PROMPT = _env("EMBEDDING_QUERY_PROMPT", "query")
 #: torch threads for the encoder in one process (0 = torch's default)
 EMBEDDING_THREADS = _int("EMBEDDING_THREADS", 0)
+#: where training keeps the examples' embeddings between trainings, so that a retraining encodes
+#: only new examples (bot/embeddings/cache.py; "" turns it off)
+EMBEDDING_TRAIN_CACHE = _env("EMBEDDING_TRAIN_CACHE", str(PROJECT_ROOT / "models" / "embeddings" / "cache"))
 
 # --- storage ---------------------------------------------------------------------
 RUN_DIR = Path(_env("RUN_DIR", str(PROJECT_ROOT / "run")))
@@ -122,6 +125,22 @@ STUDIO_GATE_MAX_TOP1_DROP = float(_env("STUDIO_GATE_MAX_TOP1_DROP", "1.0"))
 STUDIO_CANDIDATE_PORT = _int("STUDIO_CANDIDATE_PORT", RASA_PORT + 2)
 #: the Rasa config a publish trains with (a test or a quick trial may point at a smaller one)
 STUDIO_TRAIN_CONFIG = Path(_env("STUDIO_TRAIN_CONFIG", str(PROJECT_ROOT / "config.yml")))
+#: a publish first fine-tunes the live model for this share of the configured epochs (Rasa's
+#: incremental training; refused when an entry is added or the config changed: then a full
+#: training); 0 or 1: always train from scratch
+STUDIO_FINETUNE_EPOCH_FRACTION = float(_env("STUDIO_FINETUNE_EPOCH_FRACTION", "0.05"))
+#: the tree whose data files (data/, domain.yml) the studio edits and a publish or rollback writes
+#: (a test's web app points it at a copy, so that a publish leaves the project's files alone)
+STUDIO_DATA_ROOT = Path(_env("STUDIO_DATA_ROOT", str(PROJECT_ROOT)))
+#: where published versions' model files are kept
+STUDIO_MODELS_DIR = Path(_env("STUDIO_MODELS_DIR", str(PROJECT_ROOT / "models" / "versions")))
+#: the gate blocks when the conversation tests' later turns answered right drop by more than this
+#: many points (144 such turns: one is 0.7 points, so up to four may change)
+STUDIO_GATE_MAX_DIALOGUE_DROP = float(_env("STUDIO_GATE_MAX_DIALOGUE_DROP", "3.0"))
+#: seconds the model a publish or rollback replaced stays loaded in the main Rasa (which then gets
+#: no traffic) so that going back to it is a switch of the route, not a model load; then the main
+#: Rasa takes the new model over from the candidate (0: at once, as the command line does)
+STUDIO_WARM_SECONDS = float(_env("STUDIO_WARM_SECONDS", "600"))
 
 # --- content studio: review queue (bot/studio/clusters.py) ---------------------------
 #: missed questions join one cluster while their mean e5 cosine similarity is at least this

@@ -104,7 +104,9 @@ def servers(tmp_path_factory, rasa_proxy):
                    # the tests open many citizen sockets from 127.0.0.1; the limit itself is tested
                    # on a web app of its own (tests/web/test_citizen_surface.py)
                    "CITIZEN_SOCKETS_PER_IP": "200", "CITIZEN_MESSAGES_PER_MINUTE": "6000",
-                   "CITIZEN_CONVERSATIONS_PER_HOUR": "100000"},
+                   "CITIZEN_CONVERSATIONS_PER_HOUR": "100000",
+                   # a publish through this web app keeps its version models here, not in models/
+                   "STUDIO_MODELS_DIR": str(run_dir / "versions")},
     ).start()
     try:
         started.wait_ready(timeout=600)

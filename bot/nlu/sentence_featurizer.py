@@ -13,6 +13,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot import settings
+from bot.embeddings import cache as embedding_cache
 from bot.embeddings import model as embeddings
 
 
@@ -55,17 +57,22 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         """The ``origin`` of the features this component adds."""
         return self._identifier
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _encode(self, texts: List[Text]) -> np.ndarray:
+        return embeddings.encode_queries(texts, self.model_name, batch_size=int(self._config["batch_size"]))
+
+    def _featurize(self, messages: List[Message], cache: Optional[embedding_cache.EmbeddingCache] = None) -> None:
         todo = [m for m in messages if m.get(TEXT) is not None]
-        size = int(self._config["batch_size"])
-        for start in range(0, len(todo), size):
-            batch = todo[start : start + size]
-            vectors = embeddings.encode_queries([m.get(TEXT) for m in batch], self.model_name)
-            for message, vector in zip(batch, vectors):
-                self.add_features_to_message(None, vector[np.newaxis, :], TEXT, message)
+        texts = [m.get(TEXT) for m in todo]
+        vectors = cache.encode(texts, self._encode) if cache is not None and texts else self._encode(texts)
+        for message, vector in zip(todo, vectors):
+            self.add_features_to_message(None, vector[np.newaxis, :], TEXT, message)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._featurize(training_data.training_examples)
+        """All examples in one call (sorted by length inside: less padding), through the
+        on-disk cache of ``EMBEDDING_TRAIN_CACHE`` so a retraining encodes only new examples."""
+        cache = embedding_cache.for_model(settings.EMBEDDING_TRAIN_CACHE or None,
+                                          self.model_name or settings.EMBEDDING_MODEL, settings.EMBEDDING_QUERY_PROMPT)
+        self._featurize(training_data.training_examples, cache)
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -16,7 +16,7 @@ import sys
 import time
 from typing import List, Optional
 
-from bot.studio import publish, rollback, versions
+from bot.studio import publish, rollback, swap, versions
 
 STEP_NAMES = {"files": "파일 준비", "train": "학습", "evaluate": "평가", "gate": "게이트", "swap": "모델 교체",
               "record": "기록"}
@@ -47,6 +47,9 @@ def run_publish(summary: str, author: str, job: Optional[publish.Job] = None, po
         if version["status"] != versions.RUNNING and not publish.busy():
             break
         time.sleep(poll)
+    if swap.pending() is not None:  # this process ends: the main Rasa takes the new model over now
+        print("  챗봇 서버에 새 모델을 넘기고 있어요 (1~2분)…", flush=True)
+        swap.settle(wait=True)
     for item in version["regressions"]:
         print(f"  회귀: {item['text']} — 기대 {item['expect']}, 지금 {item['live']}, 새 모델 {item['candidate']}")
     print(f"결과: {version['status']}" + (f" — {version['error']}" if version["error"] else ""))
@@ -60,7 +63,9 @@ def run_rollback(version_id: int, job: Optional[publish.Job] = None) -> int:
     except (rollback.RollbackError, versions.PublishBusy) as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"{version_id}번 버전으로 되돌렸어요 ({time.monotonic() - started:.0f}초).")
+    print(f"{version_id}번 버전으로 되돌렸어요 ({time.monotonic() - started:.0f}초).", flush=True)
+    if swap.pending() is not None:
+        swap.settle(wait=True)
     return 0
 
 

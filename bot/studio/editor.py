@@ -16,7 +16,7 @@ from bot.korean.pii import mask_pii
 from bot.studio import catalog, drafts, validation
 from bot.studio.drafts import Draft
 
-ROOT = settings.PROJECT_ROOT
+ROOT = settings.STUDIO_DATA_ROOT  # the live data files (the project, or a test's copy)
 ENTRY_FIELDS = ("id", "category", "question", "answer", "department", "keywords", "aspects", "as_of",
                 "source", "examples")
 FACT_FIELDS = ("value", "verified", "note")

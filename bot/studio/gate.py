@@ -62,14 +62,26 @@ def regressions(live: Sequence[Mapping], candidate: Sequence[Mapping]) -> List[D
 
 
 def judge(live_top1: float, candidate_top1: float, live_regression: Sequence[Mapping],
-          candidate_regression: Sequence[Mapping], max_drop_points: Optional[float] = None) -> Verdict:
-    """Pass, or block with the reasons in Korean and the regression items that turned wrong."""
+          candidate_regression: Sequence[Mapping], max_drop_points: Optional[float] = None,
+          live_dialogue: Optional[float] = None, candidate_dialogue: Optional[float] = None,
+          max_dialogue_drop: Optional[float] = None) -> Verdict:
+    """Pass, or block with the reasons in Korean and the regression items that turned wrong.
+
+    ``live_dialogue``/``candidate_dialogue``: share of the conversation tests' later turns
+    answered with the right entry (in context); blocked when it drops by more than
+    ``STUDIO_GATE_MAX_DIALOGUE_DROP`` points (not checked when either is None)."""
     max_drop = settings.STUDIO_GATE_MAX_TOP1_DROP if max_drop_points is None else max_drop_points
     reasons = []
     drop = 100 * (live_top1 - candidate_top1)
     if drop > max_drop + 1e-9:
         reasons.append(f"FAQ 정답률(top-1)이 {100 * live_top1:.1f}%에서 {100 * candidate_top1:.1f}%로 "
                        f"{drop:.1f}%p 떨어졌어요(허용 {max_drop:g}%p).")
+    if live_dialogue is not None and candidate_dialogue is not None:
+        allowed = settings.STUDIO_GATE_MAX_DIALOGUE_DROP if max_dialogue_drop is None else max_dialogue_drop
+        fall = 100 * (live_dialogue - candidate_dialogue)
+        if fall > allowed + 1e-9:
+            reasons.append(f"대화 테스트(이어지는 질문) 정답률이 {100 * live_dialogue:.1f}%에서 "
+                           f"{100 * candidate_dialogue:.1f}%로 {fall:.1f}%p 떨어졌어요(허용 {allowed:g}%p).")
     turned = regressions(live_regression, candidate_regression)
     if turned:
         reasons.append(f"전에 맞히던 회귀 질문 {len(turned)}개를 이제 틀려요.")

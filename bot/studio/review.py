@@ -64,13 +64,17 @@ def _top(faq_ranking: Optional[Sequence[Mapping]]):
 
 
 # --- collection ---------------------------------------------------------------------------
+#: the publish's conversation tests (bot.studio.evaluation): never a citizen's miss
+EVALUATION_PREFIX = "studio-eval-"
+
+
 def record(conversation_id: str, text: str, source: str, bot_guess: Optional[str] = None,
            bot_score: Optional[float] = None, agent_reply: Optional[str] = None,
            message_key: Optional[str] = None, url: Optional[str] = None) -> Optional[int]:
     """Store one missed question (masked); None for a button payload, an empty text or a repeat
     of an open item of the same conversation and source."""
     text = mask_pii(text or "").strip()[:MAX_TEXT]
-    if not text or _is_payload(text) or source not in SOURCES:
+    if not text or _is_payload(text) or source not in SOURCES or str(conversation_id).startswith(EVALUATION_PREFIX):
         return None
     with session_scope(url) as session:
         repeat = session.execute(select(ReviewItem.id).where(

@@ -51,14 +51,24 @@ def live_url(default: str = "", run_dir: Optional[Path] = None) -> str:
     return (routed_url(run_dir) or default or settings.RASA_URL).rstrip("/")
 
 
-def route_to(url: str, run_dir: Optional[Path] = None) -> None:
-    """Send traffic to ``url`` from now on (atomic: readers see the old or the new file)."""
+def route_to(url: str, run_dir: Optional[Path] = None, pid: Optional[int] = None) -> None:
+    """Send traffic to ``url`` from now on (atomic: readers see the old or the new file); ``pid``:
+    the process serving it, so that another process can stop it if the writer died."""
     path = route_path(run_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=".rasa-route.", dir=str(path.parent))
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump({"url": url}, out)
+        json.dump({"url": url, **({"pid": pid} if pid else {})}, out)
     os.replace(temp, path)
+
+
+def routed_pid(run_dir: Optional[Path] = None) -> Optional[int]:
+    """The process id the route file names, if any."""
+    try:
+        pid = json.loads(route_path(run_dir).read_text(encoding="utf-8")).get("pid")
+        return int(pid) if pid else None
+    except (OSError, ValueError, AttributeError, TypeError):
+        return None
 
 
 def route_back(run_dir: Optional[Path] = None) -> None:

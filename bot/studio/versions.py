@@ -16,7 +16,8 @@ from bot import settings
 from bot.storage.db import session_scope
 from bot.storage.models import StudioVersion, as_utc, utcnow
 
-MODELS_DIR = settings.PROJECT_ROOT / "models" / "versions"
+MODELS_DIR = settings.STUDIO_MODELS_DIR
+BASELINE_SUMMARY = "첫 배포 전 상태"
 RUNNING, LIVE, BLOCKED, FAILED, RETIRED = "running", "live", "blocked", "failed", "retired"
 #: a "running" publish older than this was cut off (its process died): it no longer holds the lock
 STALE_AFTER = timedelta(hours=3)
@@ -60,11 +61,19 @@ def begin(author: str, summary: str, url: Optional[str] = None) -> int:
 def begin_baseline(url: Optional[str] = None) -> int:
     """A retired version standing for the state before the first publish (to roll back to)."""
     with session_scope(url) as session:
-        row = StudioVersion(author="system", summary="첫 배포 전 상태", status=RETIRED, steps="[]",
+        row = StudioVersion(author="system", summary=BASELINE_SUMMARY, status=RETIRED, steps="[]",
                             finished_at=utcnow())
         session.add(row)
         session.flush()
         return row.id
+
+
+def baseline_id(url: Optional[str] = None) -> Optional[int]:
+    """The version standing for the state before the first publish, if there is one."""
+    with session_scope(url) as session:
+        row = session.query(StudioVersion).filter_by(author="system", summary=BASELINE_SUMMARY) \
+            .order_by(StudioVersion.id.desc()).first()
+        return row.id if row else None
 
 
 def record_step(version_id: int, step: str, state: str, detail: str = "", url: Optional[str] = None) -> None:

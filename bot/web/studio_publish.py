@@ -5,6 +5,9 @@ The publish runs in a thread of this process (:mod:`bot.studio.publish`); the pa
 """
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import requests
 from sanic import Blueprint, Request, response
 
@@ -16,6 +19,7 @@ from bot.web.auth import authenticated, error, json_body
 from bot.web.relay import db
 from bot.web.studio_pages import NO_QUESTION, trial_text
 
+log = logging.getLogger(__name__)
 bp = Blueprint("studio_publish", url_prefix="/studio/api/publish")
 MAX_SUMMARY_CHARS = 500
 NOT_FOUND = "그런 버전이 없어요."
@@ -69,12 +73,28 @@ async def version_detail(request: Request, version_id: int):
     return response.json(version) if version else error(404, NOT_FOUND)
 
 
+#: seconds a rollback request waits for the rollback; a slower one (a candidate Rasa starting on a
+#: busy machine) answers 202 and goes on in the background (Sanic answers 503 after 60 s)
+ROLLBACK_WAIT = 40.0
+
+
+def _log_failure(task: "asyncio.Future") -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("rollback failed: %s", task.exception())
+
+
 @bp.post("/versions/<version_id:int>/rollback")
 @authenticated(roles.STUDIO)
 async def roll_back(request: Request, version_id: int):
-    """Make an earlier version live again (its files and model; no training)."""
+    """Make an earlier version live again (its files and model; no training): 200 with the
+    version and ``rollback: {how, seconds}``, or 202 ``{"id", "running": true}`` when it takes
+    longer (``GET /studio/api/publish`` shows ``busy`` until it is done)."""
+    task = asyncio.ensure_future(db(rollback.rollback, version_id))
     try:
-        version = await db(rollback.rollback, version_id)
+        version = await asyncio.wait_for(asyncio.shield(task), ROLLBACK_WAIT)
+    except asyncio.TimeoutError:
+        task.add_done_callback(_log_failure)
+        return response.json({"id": version_id, "running": True}, status=202)
     except versions.PublishBusy as exc:
         return error(409, str(exc))
     except rollback.RollbackError as exc:

@@ -16,7 +16,7 @@ import requests
 import yaml
 
 from bot import settings
-from bot.studio import catalog, drafts, publish, rollback, switch, versions
+from bot.studio import catalog, drafts, publish, rollback, swap, switch, versions
 from bot.studio.candidate import status
 from tests.conftest import shifted_port
 from tests.web.conftest import Citizen
@@ -68,6 +68,7 @@ def job(servers, server_db, tmp_path, monkeypatch):
     # an under-trained model (10 epochs) is enough to show the swap; the gate's arithmetic is
     # unit-tested (tests/bot/studio/test_gate.py), so the allowance is opened here
     monkeypatch.setattr(settings, "STUDIO_GATE_MAX_TOP1_DROP", 100.0)
+    monkeypatch.setattr(settings, "STUDIO_GATE_MAX_DIALOGUE_DROP", 100.0)
     root = tmp_path / "tree"
     shutil.copytree(settings.PROJECT_ROOT / "data", root / "data")
     shutil.copy2(settings.PROJECT_ROOT / "domain.yml", root / "domain.yml")
@@ -78,18 +79,27 @@ def job(servers, server_db, tmp_path, monkeypatch):
     (tmp_path / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     yield publish.Job(root=root, models_dir=tmp_path / "models", config=tmp_path / "config.yml",
                       url=servers.database_url, main_url=servers.rasa_url, run_dir=servers.run_dir,
-                      candidate_port=CANDIDATE_PORT)
-    switch.route_back(servers.run_dir)
+                      candidate_port=CANDIDATE_PORT, warm_seconds=0)
+    try:
+        swap.settle(wait=True)
+    finally:
+        switch.route_back(servers.run_dir)
 
 
-async def _stream(web_url: str, until, rate: float = 5.0, citizens: int = 12) -> dict:
-    """Citizen messages through the web app at ``rate`` a second until ``until()``; each must get a reply."""
+async def _stream(web_url: str, until, rate: float = 5.0, citizens: int = 40) -> dict:
+    """Citizen messages through the web app at ``rate`` a second until ``until()``; each must get a
+    reply. A citizen still waiting for a reply skips its turn (``skipped``): a slow moment does not
+    pile up a backlog that the test would wait out."""
     pool = [Citizen(web_url.replace("http", "ws") + "/ws/citizen") for _ in range(citizens)]
     for citizen in pool:
         await citizen.connect()
-    busy, sent, failures, latencies = [asyncio.Lock() for _ in pool], 0, [], []
+    busy, sent, skipped, failures, latencies = [asyncio.Lock() for _ in pool], 0, 0, [], []
 
     async def one(i: int) -> None:
+        nonlocal skipped
+        if busy[i].locked():
+            skipped += 1
+            return
         async with busy[i]:
             begin = time.monotonic()
             try:
@@ -108,7 +118,8 @@ async def _stream(web_url: str, until, rate: float = 5.0, citizens: int = 12) ->
     await asyncio.gather(*tasks)
     for citizen in pool:
         await citizen.close()
-    return {"sent": sent, "failures": failures, "max_s": max(latencies, default=0.0)}
+    return {"sent": sent - skipped, "skipped": skipped, "failures": failures, "max_s": max(latencies, default=0.0),
+            "seconds": round(time.monotonic() - start, 1)}
 
 
 def _wait_for(predicate, timeout: float, what: str) -> None:
@@ -133,16 +144,20 @@ def test_publish_swaps_with_no_failed_message_and_rollback_restores(job, servers
             return step in done or version["status"] != versions.RUNNING
         return reached
 
-    _wait_for(phase("evaluate"), 1500, "the publish did not reach the gate")
-    polled = editor.get("/studio/api/publish").json()
-    assert polled["latest"]["id"] == version_id and polled["busy"] is True
+    _wait_for(lambda: publish.ready_candidate() is not None or phase("evaluate")(), 1500,
+              "the publish did not reach the evaluation")
+    polled = editor.get("/studio/api/publish").json()  # while the candidate is judged
+    assert polled["latest"]["id"] == version_id and polled["busy"] is True, polled
     assert [s["step"] for s in polled["latest"]["steps"]][:3] == ["files", "train", "evaluate"]
+    # citizens write until the main Rasa has taken the new model over (warm_seconds=0: one drain
+    # after the switch) and the candidate has stopped
     result = asyncio.run(_stream(servers.web_url, lambda: versions.get(version_id, job.url)["status"]
-                                 != versions.RUNNING and not publish.busy()))
+                                 != versions.RUNNING and not publish.busy() and swap.pending() is None))
+    swap.wait_stopped()
     edit_to_live = time.monotonic() - began
     version = versions.get(version_id, job.url)
     with capsys.disabled():
-        print(f"\nedit-to-live {edit_to_live:.0f} s, steps {[(s['step'], s['at'][11:19]) for s in version['steps']]},"
+        print(f"\nedit-to-live {version['metrics'].get('timings')}, to the hand-over {edit_to_live:.0f} s, steps {[(s['step'], s['at'][11:19]) for s in version['steps']]},"
               f" stream during the swap {result}", flush=True)
     assert version["status"] == versions.LIVE, version
     assert result["failures"] == [] and result["sent"] >= 10, result
@@ -156,8 +171,8 @@ def test_publish_swaps_with_no_failed_message_and_rollback_restores(job, servers
     baseline = next(v for v in versions.history(10, job.url) if v["summary"] == "첫 배포 전 상태")
     assert baseline["status"] == versions.RETIRED and baseline["model_path"]
     history = editor.get("/studio/api/publish/versions").json()["versions"]
-    assert history[0]["id"] == baseline["id"] and history[1]["id"] == version_id
-    assert history[1]["status"] == "live" and "diff" not in history[1]
+    assert history[0]["id"] == version_id and history[1]["id"] == baseline["id"]  # made before the publish
+    assert history[0]["status"] == "live" and "diff" not in history[0]
     assert NEW_EXAMPLE in editor.get(f"/studio/api/publish/versions/{version_id}").json()["diff"]
 
     began = time.monotonic()
@@ -168,17 +183,18 @@ def test_publish_swaps_with_no_failed_message_and_rollback_restores(job, servers
 
     worker = threading.Thread(target=roll)
     worker.start()
-    during = asyncio.run(_stream(servers.web_url, lambda: not worker.is_alive()))
+    during = asyncio.run(_stream(servers.web_url, lambda: not worker.is_alive() and swap.pending() is None))
     worker.join()
+    swap.wait_stopped()
     rollback_seconds = time.monotonic() - began
-    assert holder["version"]["status"] == versions.LIVE
+    assert holder["version"]["status"] == versions.LIVE and holder["version"]["rollback"]["how"] == "candidate"
     assert during["failures"] == [] and during["sent"] >= 10, during
     assert versions.get(version_id, job.url)["status"] == versions.RETIRED
     assert status(servers.rasa_url, servers.token)["model_file"] == f"v{baseline['id']}.tar.gz"
     assert NEW_EXAMPLE not in (job.root / "data" / "faq" / "passport.yml").read_text(encoding="utf-8")
     with capsys.disabled():
         print(f"\nedit-to-live {edit_to_live:.0f} s (10-epoch model), swap stream {result}, "
-              f"rollback {rollback_seconds:.0f} s, stream {during}")
+              f"rollback {holder['version']['rollback']} (hand-over included {rollback_seconds:.0f} s), stream {during}")
 
 
 def test_a_broken_draft_fails_at_the_files_step_and_changes_nothing(job, servers):
@@ -250,7 +266,7 @@ def test_the_publish_panel_in_a_browser(browser, accounts, server_db, tmp_path):
         assert page.locator("#publish-status").get_attribute("role") == "status"
         assert page.locator("label[for=publish-summary]").count() == 1
         page.click("#publish-start")  # no summary: a polite error, nothing started
-        page.wait_for_function("document.getElementById('studio-notice').textContent.includes('요약')")
+        page.locator("#studio-notice", has_text="요약").wait_for(timeout=30_000)
         assert page.locator("button", has_text="이 버전으로 되돌리기").count() >= 1
         latest = versions.history(1)[0]
         if latest["status"] == versions.BLOCKED:

@@ -63,6 +63,11 @@
     const box = el("div", { class: "publish-gate " + (gate.passed ? "publish-pass" : "publish-block") },
       el("h3", {}, gate.passed ? "게이트 통과" : "게이트에서 막혔어요 — 운영 중인 챗봇은 그대로예요"),
       el("p", {}, `새 모델 정답률 ${pct(version.metrics.candidate.faq_top1)} · 지금 모델 ${pct(version.metrics.live_top1)}`),
+      version.metrics.candidate.dialogue_turns_right == null ? null : el("p", {},
+        `대화 테스트(이어지는 질문) 새 모델 ${pct(version.metrics.candidate.dialogue_turns_right)} · ` +
+        `지금 모델 ${pct(version.metrics.live_dialogue_turns_right)}`),
+      version.metrics.timings && version.metrics.timings.edit_to_live != null
+        ? el("p", { class: "studio-muted" }, `배포 시작부터 새 모델이 답하기까지 ${Math.round(version.metrics.timings.edit_to_live)}초`) : null,
       ...gate.reasons.map((r) => el("p", {}, r)));
     if (gate.regressions.length) {
       box.append(el("table", {},
@@ -137,7 +142,9 @@
     notice(`${v.id}번 버전으로 되돌리는 중이에요…`);
     ui.start.disabled = true;
     const res = await api(`/studio/api/publish/versions/${v.id}/rollback`, { method: "POST", body: {} });
-    notice(res.ok ? `${v.id}번 버전으로 되돌렸어요.` : (res.data && res.data.error) || "되돌리지 못했어요.");
+    if (res.status === 202) notice(`${v.id}번 버전으로 되돌리는 중이에요. 새 모델 서버가 뜨면 바뀌어요 (진행 상황이 아래에 보여요).`);
+    else notice(res.ok ? `${v.id}번 버전으로 되돌렸어요` + (res.data.rollback ? ` (${Math.round(res.data.rollback.seconds)}초).` : ".")
+      : (res.data && res.data.error) || "되돌리지 못했어요.");
     refresh();
   }
 

@@ -61,3 +61,40 @@ def test_message_without_text_is_left_alone(context, storage):
 def test_invalid_config_is_rejected(context, storage):
     with pytest.raises(ValueError):
         make({"batch_size": 0}, context, storage)
+
+
+@pytest.fixture(autouse=True)
+def own_training_cache(tmp_path, monkeypatch):
+    """Trainings here keep their embeddings in the test's directory, not the project's."""
+    monkeypatch.setattr("bot.settings.EMBEDDING_TRAIN_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_a_retraining_encodes_only_the_new_examples(context, storage, monkeypatch, own_training_cache):
+    import bot.nlu.sentence_featurizer as module
+
+    encoded = []
+    real = module.embeddings.encode_queries
+
+    def counting(texts, *args, **kwargs):
+        encoded.append(list(texts))
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(module.embeddings, "encode_queries", counting)
+    first = ["계량기 동파", "여권 재발급", "독감 예방접종 언제", "계량기 동파"]
+    make({"alias": ALIAS}, context, storage).process_training_data(TrainingData([Message(data={TEXT: t}) for t in first]))
+    assert encoded == [["계량기 동파", "여권 재발급", "독감 예방접종 언제"]]
+    second = first[:3] + ["불법 주차 신고"]
+    data = make({"alias": ALIAS}, context, storage).process_training_data(
+        TrainingData([Message(data={TEXT: t}) for t in second]))
+    assert encoded[1:] == [["불법 주차 신고"]]
+    fresh = real(second)
+    for message, vector in zip(data.training_examples, fresh):  # the same vectors as a fresh encoding
+        np.testing.assert_allclose(message.features[0].features[0], vector, atol=1e-5)
+    assert len(list(own_training_cache.glob("*.npz"))) == 1
+
+
+def test_no_training_cache_when_it_is_turned_off(context, storage, monkeypatch, own_training_cache):
+    monkeypatch.setattr("bot.settings.EMBEDDING_TRAIN_CACHE", "")
+    data = make({"alias": ALIAS}, context, storage).process_training_data(TrainingData([Message(data={TEXT: "여권"})]))
+    assert data.training_examples[0].features and not own_training_cache.exists()

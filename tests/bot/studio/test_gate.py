@@ -52,3 +52,22 @@ def test_out_of_scope_is_right_when_declined_in_any_way():
     for kind in ("out_of_scope", "small_talk", "unsure", "offer_human"):
         assert gate.is_right(result("주식", "out_of_scope", kind))
     assert not gate.is_right(result("주식", "out_of_scope", "answer", "car_tax"))
+
+
+def test_the_conversation_tests_in_context_are_gated_too():
+    blocked = gate.judge(0.9, 0.9, [], [], max_drop_points=1.0, live_dialogue=0.80, candidate_dialogue=0.75,
+                         max_dialogue_drop=2.0)
+    assert not blocked.passed and "대화 테스트(이어지는 질문) 정답률이 80.0%에서 75.0%로 5.0%p" in blocked.reasons[0]
+    assert gate.judge(0.9, 0.9, [], [], live_dialogue=0.80, candidate_dialogue=0.79, max_dialogue_drop=2.0).passed
+    assert gate.judge(0.9, 0.9, [], [], live_dialogue=None, candidate_dialogue=0.1).passed  # not measured
+
+
+def test_the_entry_a_rest_reply_answered_with_and_the_later_turns():
+    from bot.studio.evaluation import answered_entry, later_turns
+
+    replies = [{"recipient_id": "x", "text": "여권 수수료는…", "custom": {"faq": {"faq_id": "passport_fee"}}}]
+    assert answered_entry(replies) == "passport_fee"
+    assert answered_entry([{"text": "무슨 말씀인지 모르겠어요", "buttons": []}]) is None
+    assert answered_entry([]) is None
+    turns = [{"turn": 0, "expect": "a"}, {"turn": 1, "expect": "a"}, {"turn": 0, "expect": "b"}]
+    assert later_turns(turns) == [turns[1]]
