@@ -313,3 +313,22 @@ def log_in(page, url: str, username: str) -> None:
 def ask(page, text):
     page.fill("#chat-input", text)
     page.press("#chat-input", "Enter")
+
+
+def studio_tree(directory: Path, epochs: int = 10) -> Path:
+    """A copy of the project's data tree (``data/``, ``domain.yml``) in ``directory/tree`` for a
+    publish to write, and ``directory/config.yml``: config.yml with a DIET of ``epochs`` (a quick
+    training); the tree's root."""
+    import shutil
+
+    import yaml
+
+    tree = directory / "tree"
+    shutil.copytree(settings.PROJECT_ROOT / "data", tree / "data")
+    shutil.copy2(settings.PROJECT_ROOT / "domain.yml", tree / "domain.yml")
+    config = yaml.safe_load((settings.PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    for component in config["pipeline"]:
+        if component["name"] == "DIETClassifier":
+            component["epochs"] = epochs
+    (directory / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return tree

@@ -26,21 +26,19 @@ here.
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import requests
-import yaml
 from sqlalchemy import text as sql
 
 from bot import settings
 from bot.studio import switch
 from bot.studio.candidate import status
 from tests.conftest import shifted_port
-from tests.web.conftest import SHOTS, Agent, WebApp, ask, log_in
+from tests.web.conftest import SHOTS, Agent, WebApp, ask, log_in, studio_tree
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 CANDIDATE_PORT = shifted_port(5108)
@@ -69,14 +67,7 @@ def _tables(url: str) -> dict:
 @pytest.fixture(scope="module")
 def loop(servers, accounts, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("loop")
-    tree = tmp / "tree"
-    shutil.copytree(settings.PROJECT_ROOT / "data", tree / "data")
-    shutil.copy2(settings.PROJECT_ROOT / "domain.yml", tree / "domain.yml")
-    config = yaml.safe_load((settings.PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
-    for component in config["pipeline"]:
-        if component["name"] == "DIETClassifier":
-            component["epochs"] = 10
-    (tmp / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    tree = studio_tree(tmp)
     before = _tables(servers.database_url)
     app = WebApp(servers, tmp / "web", WEB_PORT, DATABASE_URL=servers.database_url, RUN_DIR=str(servers.run_dir),
                  STUDIO_DATA_ROOT=str(tree), STUDIO_MODELS_DIR=str(tmp / "models"),

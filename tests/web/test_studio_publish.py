@@ -13,13 +13,12 @@ import uuid
 
 import pytest
 import requests
-import yaml
 
 from bot import settings
 from bot.studio import catalog, drafts, publish, rollback, swap, switch, versions
 from bot.studio.candidate import status
 from tests.conftest import shifted_port
-from tests.web.conftest import Citizen
+from tests.web.conftest import Citizen, studio_tree
 
 pytestmark = pytest.mark.server
 CANDIDATE_PORT = shifted_port(5107)
@@ -69,14 +68,7 @@ def job(servers, server_db, tmp_path, monkeypatch):
     # unit-tested (tests/bot/studio/test_gate.py), so the allowance is opened here
     monkeypatch.setattr(settings, "STUDIO_GATE_MAX_TOP1_DROP", 100.0)
     monkeypatch.setattr(settings, "STUDIO_GATE_MAX_DIALOGUE_DROP", 100.0)
-    root = tmp_path / "tree"
-    shutil.copytree(settings.PROJECT_ROOT / "data", root / "data")
-    shutil.copy2(settings.PROJECT_ROOT / "domain.yml", root / "domain.yml")
-    config = yaml.safe_load((settings.PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
-    for component in config["pipeline"]:
-        if component["name"] == "DIETClassifier":
-            component["epochs"] = 10
-    (tmp_path / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    root = studio_tree(tmp_path)
     yield publish.Job(root=root, models_dir=tmp_path / "models", config=tmp_path / "config.yml",
                       url=servers.database_url, main_url=servers.rasa_url, run_dir=servers.run_dir,
                       candidate_port=CANDIDATE_PORT, warm_seconds=0)
