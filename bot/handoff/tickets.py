@@ -293,20 +293,20 @@ def record_while_held(ticket_id: int, agent: str, events: List[Dict]) -> Ticket:
 
 def lapsed_callback_requests(older_than_minutes: int) -> List[Ticket]:
     """Callback requests that got no phone number within ``older_than_minutes``."""
-    cutoff = utcnow() - timedelta(minutes=older_than_minutes)
-    with session_scope() as s:
-        rows = s.execute(select(HandoffTicket).where(
-            HandoffTicket.status == CALLBACK, HandoffTicket.callback_phone.is_(None),
-            HandoffTicket.created_at < cutoff).order_by(HandoffTicket.id)).scalars().all()
-        return [Ticket.from_row(r) for r in rows]
+    return _old_callbacks(utcnow() - timedelta(minutes=older_than_minutes), with_phone=False)
 
 
 def expired_callbacks(older_than_hours: int) -> List[Ticket]:
     """Callback requests with a phone number that no agent took within ``older_than_hours``."""
-    cutoff = utcnow() - timedelta(hours=older_than_hours)
+    return _old_callbacks(utcnow() - timedelta(hours=older_than_hours), with_phone=True)
+
+
+def _old_callbacks(cutoff, with_phone: bool) -> List[Ticket]:
+    """Callback requests made before ``cutoff``, with or without a phone number, oldest first."""
+    phone = HandoffTicket.callback_phone.isnot(None) if with_phone else HandoffTicket.callback_phone.is_(None)
     with session_scope() as s:
         rows = s.execute(select(HandoffTicket).where(
-            HandoffTicket.status == CALLBACK, HandoffTicket.callback_phone.isnot(None),
+            HandoffTicket.status == CALLBACK, phone,
             HandoffTicket.created_at < cutoff).order_by(HandoffTicket.id)).scalars().all()
         return [Ticket.from_row(r) for r in rows]
 
