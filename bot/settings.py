@@ -123,6 +123,9 @@ STUDIO_KEEP_VERSIONS = _int("STUDIO_KEEP_VERSIONS", 5)
 STUDIO_GATE_MAX_TOP1_DROP = float(_env("STUDIO_GATE_MAX_TOP1_DROP", "1.0"))
 #: loopback port of the candidate Rasa process (evaluation, then the stand-in during a swap)
 STUDIO_CANDIDATE_PORT = _int("STUDIO_CANDIDATE_PORT", RASA_PORT + 2)
+#: CPU threads of the candidate Rasa's encoder and TensorFlow: while it is judged the live Rasa,
+#: which encodes every citizen message, keeps the other core(s) (0: the libraries' defaults)
+STUDIO_CANDIDATE_THREADS = _int("STUDIO_CANDIDATE_THREADS", 1)
 #: the Rasa config a publish trains with (a test or a quick trial may point at a smaller one)
 STUDIO_TRAIN_CONFIG = Path(_env("STUDIO_TRAIN_CONFIG", str(PROJECT_ROOT / "config.yml")))
 #: a publish first fine-tunes the live model for this share of the configured epochs (Rasa's

@@ -58,8 +58,13 @@ def parser(url: str, timeout: float = 0):
     return parse
 
 
-#: the candidate's niceness (the training's too): below the live Rasa's
+#: the candidate's niceness (the training's and the studio worker's too): below the live Rasa's
 NICENESS = 10
+
+
+def niced(command: List[str]) -> List[str]:
+    """``command`` run at niceness :data:`NICENESS` (``nice`` adds to the caller's own)."""
+    return ["nice", "-n", str(max(0, NICENESS - os.nice(0))), *command]
 
 
 class CandidateRasa:
@@ -78,13 +83,18 @@ class CandidateRasa:
     def command(self) -> List[str]:
         """At low priority: while it is judged, the live Rasa's citizens come first (measured: at
         equal priority a 5 msg/s stream timed out during the evaluation on 2 cores)."""
-        return ["nice", "-n", str(NICENESS), sys.executable, "-m", "bot.channels.serve", "--model", str(self.model),
-                "--endpoints", str(endpoints_file(self.run_dir)), "--port", str(self.port), "--host", "127.0.0.1"]
+        return niced([sys.executable, "-m", "bot.channels.serve", "--model", str(self.model),
+                      "--endpoints", str(endpoints_file(self.run_dir)), "--port", str(self.port), "--host", "127.0.0.1"])
 
     def env(self) -> Dict[str, str]:
-        """The main Rasa's environment: its secrets, run directory and tracker-store password."""
+        """The main Rasa's environment (its secrets, run directory and tracker-store password), with
+        ``STUDIO_CANDIDATE_THREADS`` CPU threads."""
         env = {**os.environ, **keys.server_environment(), "RASA_TELEMETRY_ENABLED": "false",
                "RUN_DIR": str(self.run_dir), "SECRETS_DIR": str(settings.SECRETS_DIR)}
+        threads = settings.STUDIO_CANDIDATE_THREADS
+        if threads > 0:
+            env.update({"EMBEDDING_THREADS": str(threads), "TF_INTRA_OP_PARALLELISM_THREADS": str(threads),
+                        "TF_INTER_OP_PARALLELISM_THREADS": str(threads)})
         password = make_url(settings.DATABASE_URL).password
         if password:
             env["TRACKER_DB_PASSWORD"] = password

@@ -31,7 +31,7 @@ from bot.faq.base import FaqBaseError, load_faq_base
 from bot.studio import drafts as studio_drafts
 from bot.studio import evaluation, gate, swap, switch, versions, workspace
 from bot.studio import files as data_files
-from bot.studio.candidate import NICENESS, CandidateError, CandidateRasa, parser
+from bot.studio.candidate import CandidateError, CandidateRasa, niced, parser
 
 log = logging.getLogger(__name__)
 STEPS = ("files", "train", "evaluate", "gate", "swap", "record")
@@ -269,9 +269,9 @@ def train(work: Path, version_id: int, job: Job) -> Tuple[Path, str]:
 def _rasa_train(work: Path, target: Path, job: Job, extra: List[str], log_name: str) -> bool:
     """One ``rasa train`` into ``target``; whether it made the model (its output in ``<log_name>.log``)."""
     out = work / f"model-{log_name}"  # empty: Rasa would skip training if an up-to-date model were there
-    command = ["nice", "-n", str(NICENESS), sys.executable, "-m", "rasa", "train", "--config", str(job.config),
-               "--domain", str(work / "domain.yml"), "--data", str(work / "data"), "--out", str(out),
-               "--fixed-model-name", target.name[:-len(".tar.gz")], "--quiet", *extra]
+    command = niced([sys.executable, "-m", "rasa", "train", "--config", str(job.config),
+                     "--domain", str(work / "domain.yml"), "--data", str(work / "data"), "--out", str(out),
+                     "--fixed-model-name", target.name[:-len(".tar.gz")], "--quiet", *extra])
     with open(work / f"{log_name}.log", "wb") as log_file:
         try:
             done = subprocess.run(command, cwd=settings.PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT,

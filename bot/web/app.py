@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import settings
 from bot.korean.pii import install_log_masking
+from bot.studio import worker as studio_worker
 from bot.web import (admin, agent_console, auth, citizen, studio_dashboard, studio_editor, studio_pages,
                      studio_publish, studio_review)
 from bot.web.auth import LoginThrottle
@@ -65,6 +66,7 @@ def create_app(name: str = "ansan_web") -> Sanic:
     async def teardown(app: Sanic, _loop) -> None:
         app.ctx.watchdog.cancel()
         await app.ctx.rasa.close()
+        await asyncio.get_running_loop().run_in_executor(None, studio_worker.stop)
 
     return app
 

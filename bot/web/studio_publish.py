@@ -1,19 +1,18 @@
 """Content studio — publish with a gate, versions, rollback (issue 10 §4). Roles: content, admin.
 
-The publish runs in a thread of this process (:mod:`bot.studio.publish`); the page polls
-``GET /studio/api/publish`` for its steps. Writes are POSTs (CSRF checked by ``authenticated``).
+Publishes and rollbacks run in the studio worker, a process of its own
+(:mod:`bot.studio.worker`); the page polls ``GET /studio/api/publish`` for the steps the
+publish records in the database. Writes are POSTs (CSRF checked by ``authenticated``).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 
-import requests
 from sanic import Blueprint, Request, response
 
 from bot.korean.pii import mask_pii
-from bot.studio import drafts, publish, rollback, versions
-from bot.studio.trial import explain
+from bot.studio import drafts, rollback, versions, worker
 from bot.web import roles
 from bot.web.auth import authenticated, error, json_body
 from bot.web.relay import db
@@ -32,8 +31,9 @@ def _summary_row(version: dict) -> dict:
 
 def _state() -> dict:
     latest = versions.latest()
-    return {"drafts": len(drafts.list_drafts()), "busy": publish.busy() or versions.running() is not None,
-            "candidate_ready": publish.ready_candidate() is not None,
+    return {"drafts": len(drafts.list_drafts()),
+            "busy": worker.if_running("busy", False) or versions.running() is not None,
+            "candidate_ready": worker.if_running("candidate_ready", False),
             "latest": latest, "live": versions.live()}
 
 
@@ -54,9 +54,12 @@ async def start(request: Request):
     if len(summary) > MAX_SUMMARY_CHARS:
         return error(400, f"요약은 {MAX_SUMMARY_CHARS}자까지 쓸 수 있어요.")
     try:
-        version_id = await db(publish.start, request.ctx.session.account.username, mask_pii(summary))
+        version_id = await db(worker.call, "start_publish", request.ctx.session.account.username,
+                              mask_pii(summary))
     except versions.PublishBusy as exc:
         return error(409, str(exc))
+    except worker.WorkerLost as exc:
+        return error(503, str(exc))
     return response.json({"id": version_id}, status=202)
 
 
@@ -89,7 +92,7 @@ async def roll_back(request: Request, version_id: int):
     """Make an earlier version live again (its files and model; no training): 200 with the
     version and ``rollback: {how, seconds}``, or 202 ``{"id", "running": true}`` when it takes
     longer (``GET /studio/api/publish`` shows ``busy`` until it is done)."""
-    task = asyncio.ensure_future(db(rollback.rollback, version_id))
+    task = asyncio.ensure_future(db(worker.call, "rollback", version_id))
     try:
         version = await asyncio.wait_for(asyncio.shield(task), ROLLBACK_WAIT)
     except asyncio.TimeoutError:
@@ -99,6 +102,8 @@ async def roll_back(request: Request, version_id: int):
         return error(409, str(exc))
     except rollback.RollbackError as exc:
         return error(409 if await db(versions.get, version_id) else 404, str(exc))
+    except worker.WorkerLost as exc:
+        return error(503, str(exc))
     return response.json(_summary_row(version))
 
 
@@ -109,12 +114,10 @@ async def test_candidate(request: Request):
     text = trial_text(request)
     if not text:
         return error(400, NO_QUESTION)
-    ready = publish.ready_candidate()
-    if ready is None:
-        return error(409, "시험해 볼 새 모델이 아직 없어요. 배포가 평가 단계에 들어가면 쓸 수 있어요.")
-    candidate, base = ready
     try:
-        parse = await db(candidate.parse, text)
-    except (requests.RequestException, ValueError):
+        shown = await db(worker.if_running, "try_candidate", None, text)
+    except worker.CandidateUnreachable:
         return error(503, "새 모델 서버가 응답하지 않아요. 잠시 뒤 다시 시도해 주세요.")
-    return response.json({"model": "candidate", **await db(explain, text, parse, base)})
+    if shown is None:
+        return error(409, "시험해 볼 새 모델이 아직 없어요. 배포가 평가 단계에 들어가면 쓸 수 있어요.")
+    return response.json({"model": "candidate", **shown})

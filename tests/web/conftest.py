@@ -310,9 +310,67 @@ def log_in(page, url: str, username: str) -> None:
     page.click('button[type="submit"]')
 
 
+def console_page(browser, base: str, username: str = "kim", viewport=None):
+    """The agent console of ``username``, logged in and with its socket open (the agent is online)."""
+    page = browser.new_context(viewport=viewport or {"width": 1280, "height": 800}, locale="ko-KR",
+                               bypass_csp=True).new_page()  # axe is injected
+    log_in(page, f"{base}/agent", username)
+    page.wait_for_url(f"{base}/agent")
+    page.locator("#agent-name", has_text="상담").wait_for(timeout=30_000)
+    deadline = time.monotonic() + 30
+    while not any(a["username"] == username and a["online"]
+                  for a in page.request.get(f"{base}/agent/api/agents").json()["agents"]):
+        assert time.monotonic() < deadline, f"{username}'s console socket did not open"
+        time.sleep(0.2)
+    return page
+
+
 def ask(page, text):
     page.fill("#chat-input", text)
     page.press("#chat-input", "Enter")
+
+
+#: seconds after which a reply is listed (when it was sent) in a stream's ``slow``
+SLOW_REPLY = 10.0
+
+
+async def citizen_stream(web_url: str, until, rate: float = 5.0, citizens: int = 40) -> dict:
+    """Citizen messages through the web app at ``rate`` a second until ``until()``; each must get a
+    reply. A citizen still waiting for a reply skips its turn (``skipped``): a slow moment does not
+    pile up a backlog that the test would wait out."""
+    pool = [Citizen(web_url.replace("http", "ws") + "/ws/citizen") for _ in range(citizens)]
+    for citizen in pool:
+        await citizen.connect()
+    busy, sent, skipped, failures, latencies, slow = [asyncio.Lock() for _ in pool], 0, 0, [], [], []
+
+    async def one(i: int) -> None:
+        nonlocal skipped
+        if busy[i].locked():
+            skipped += 1
+            return
+        async with busy[i]:
+            begin, wall = time.monotonic(), time.time()
+            try:
+                await pool[i].deliver(f"여권 발급 준비물 알려주세요 {uuid.uuid4().hex[:4]}", timeout=90)
+                await pool[i].expect(lambda m: m["type"] == "message" and m["role"] == "bot", timeout=90)
+                latencies.append(time.monotonic() - begin)
+            except (AssertionError, OSError, asyncio.TimeoutError) as exc:
+                failures.append(f"{time.strftime('%H:%M:%S', time.localtime(wall))} {repr(exc)[:160]}")
+                return
+            if latencies[-1] > SLOW_REPLY:
+                slow.append(f"{time.strftime('%H:%M:%S', time.localtime(wall))} {latencies[-1]:.0f}s")
+
+    tasks = []
+    start = time.monotonic()
+    while not await asyncio.to_thread(until):
+        tasks.append(asyncio.create_task(one(sent % citizens)))
+        sent += 1
+        await asyncio.sleep(max(0.0, start + sent / rate - time.monotonic()))
+    await asyncio.gather(*tasks)
+    for citizen in pool:
+        await citizen.close()
+    return {"sent": sent - skipped, "skipped": skipped, "failures": failures, "max_s": max(latencies, default=0.0),
+            "seconds": round(time.monotonic() - start, 1), "slow": slow[:30]}
 
 
 def studio_tree(directory: Path, epochs: int = 10) -> Path:

@@ -11,7 +11,7 @@ import pytest
 from bot.faq.answering import faq_base
 from bot.faq.render import answer_message
 from bot.faq.small_talk import WELCOME_TOPICS
-from tests.web.conftest import SHOTS, ask, axe_violations
+from tests.web.conftest import SHOTS, ask, axe_violations, console_page
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 PHONE, KEYBOARD, DESKTOP = {"width": 360, "height": 740}, {"width": 360, "height": 400}, {"width": 1280, "height": 800}
@@ -200,6 +200,7 @@ def test_an_agents_line_breaks_reach_the_citizen(browser, accounts, agent_factor
     page = chat_page(browser, accounts)
     ask(page, "줄바꿈 확인용이에요. 상담원 연결해 주세요")
     page.wait_for_selector('#chat-status[data-state="queued"]', timeout=60_000)
+    console = console_page(browser, accounts.web_url)  # kim online: the watchdog leaves the chat with kim
     agent = agent_factory("kim")
     ticket = max((t for t in agent.get("/agent/api/queue").json()["tickets"] if t["status"] == "queued"),
                  key=lambda t: t["id"])  # this test's: the newest in the queue
@@ -215,6 +216,7 @@ def test_an_agents_line_breaks_reach_the_citizen(browser, accounts, agent_factor
     closed = agent.post(f"/agent/api/tickets/{ticket['id']}/close", {"outcome": "resolved", "note": "안내 완료"})
     assert closed.status_code == 200, closed.text
     page.wait_for_selector('#chat-status[data-state="bot"]', timeout=30_000)
+    console.context.close()
 
 
 def test_the_widget_shows_the_title_the_emergency_numbers_and_the_welcome(browser, servers):

@@ -23,7 +23,7 @@ from bot.faq.render import render_answer
 from bot.handoff import callback, tickets
 from bot.storage.db import session_scope
 from bot.storage.models import HandoffTicket, utcnow
-from tests.web.conftest import SHOTS, ask, axe_violations, log_in
+from tests.web.conftest import SHOTS, ask, axe_violations, console_page
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 DESKTOP = {"width": 1440, "height": 900}
@@ -61,14 +61,6 @@ def _system_texts(servers, conversation_id: str):
     events = requests.get(f"{servers.rasa_url}/conversations/{conversation_id}/tracker",
                           params={"token": servers.token}, timeout=30).json().get("events") or []
     return [e["text"] for e in events if e.get("event") == "bot" and (e.get("metadata") or {}).get("role") == "system"]
-
-
-def _console(browser, base: str, username: str = "kim"):
-    page = browser.new_context(viewport=DESKTOP, locale="ko-KR", bypass_csp=True).new_page()  # axe is injected
-    log_in(page, f"{base}/agent", username)
-    page.wait_for_url(f"{base}/agent")
-    page.locator("#agent-name", has_text="상담").wait_for(timeout=30_000)
-    return page
 
 
 class LiveCitizen:
@@ -112,7 +104,7 @@ def test_live_chats_come_first_apart_from_callbacks_with_waits_in_minutes_and_ho
     bare = _callback("번호 없이 남긴 요청이에요", phone=None)
     citizen = LiveCitizen(browser, accounts.web_url, "여권 재발급 수수료는 얼마인가요?")
     _age(citizen.ticket_id, minutes=12)
-    page = _console(browser, accounts.web_url)
+    page = console_page(browser, accounts.web_url, viewport=DESKTOP)
 
     live = _card(page, citizen.ticket_id)
     live.wait_for(timeout=30_000)
@@ -153,7 +145,7 @@ def test_stale_and_off_topic_callbacks_are_dismissed_in_bulk(browser, accounts, 
     off_topic = [_callback(q, hours=h) for q, h in (("오늘 저녁 메뉴 추천해 주세요", 30), ("심심한데 놀아 주세요", 20),
                                                      ("로또 번호 알려 주세요", 10))]
     real = _callback("수도 요금이 갑자기 많이 나왔어요", hours=2)
-    page = _console(browser, accounts.web_url)
+    page = console_page(browser, accounts.web_url, viewport=DESKTOP)
     for ticket in (*off_topic, real):
         _card(page, ticket.id).wait_for(timeout=30_000)
     _card(page, off_topic[0].id).locator(".queue-pick").check()
@@ -182,7 +174,7 @@ def test_an_agent_works_a_chat_suggestions_line_breaks_put_back_accessibility_sc
     asker = LiveCitizen(browser, accounts.web_url, "여권 재발급 수수료는 얼마인가요?")
     waiting = LiveCitizen(browser, accounts.web_url, "독감 예방접종 무료 대상이 누구예요?")
     _age(waiting.ticket_id, minutes=4)
-    page = _console(browser, accounts.web_url)
+    page = console_page(browser, accounts.web_url, viewport=DESKTOP)
 
     card = _card(page, asker.ticket_id)
     card.locator(".claim-button").click()

@@ -17,15 +17,15 @@ config on both sides of the bad edit's gate, so its decision is about the edit).
 main Rasa gets the project's model back and the versions, drafts, review and regression rows
 this module made are deleted (the other studio tests expect a fresh history).
 
-The citizens' stream through the swap (5 msg/s, no failed message) is
-``tests/web/test_studio_publish.py``, where the publish runs beside the web app. Here the publish
-runs inside the web app that also serves the stream, and on 2 cores some of a 5 msg/s stream's
-replies took longer than the web app waits for Rasa (see the issue's notes), so no stream runs
-here.
+The publish runs as it does in production: in the studio worker of the web app that also serves
+the citizens (:mod:`bot.studio.worker`). From the evaluation to the end of the swap, citizens
+write to that web app at 5 msg/s, and every message must get a reply.
 """
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -35,10 +35,10 @@ import requests
 from sqlalchemy import text as sql
 
 from bot import settings
-from bot.studio import switch
+from bot.studio import switch, versions
 from bot.studio.candidate import status
 from tests.conftest import shifted_port
-from tests.web.conftest import SHOTS, Agent, WebApp, ask, log_in, studio_tree
+from tests.web.conftest import SHOTS, Agent, WebApp, ask, citizen_stream, log_in, studio_tree
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 CANDIDATE_PORT = shifted_port(5108)
@@ -213,11 +213,16 @@ def test_the_whole_loop_in_a_browser(loop, browser, capsys):
     _wait(lambda: loop.editor.get("/studio/api/publish").json()["candidate_ready"], 1800,
           "no candidate to try (training or candidate start failed): "
           + json.dumps(loop.editor.get("/studio/api/publish").json()["latest"], ensure_ascii=False)[:1500])
+    stream: dict = {}  # citizens write while the candidate is judged and swapped in
+    streaming = threading.Thread(target=lambda: stream.update(asyncio.run(citizen_stream(
+        base, lambda: versions.get(version_id, servers.database_url)["status"] != "running"))))
+    streaming.start()
     tried = loop.editor.post("/studio/api/publish/test", {"text": MISSES[0]})  # the model being judged
     assert tried.status_code == 200 and tried.json()["model"] == "candidate", tried.text
     assert tried.json()["faq_id"] == ENTRY and tried.json()["decision"] == "answer", tried.json()
     page.screenshot(path=str(SHOTS / "loop-3-publish-evaluating.png"), full_page=True)
     _wait(lambda: _version(loop, version_id)["status"] != "running", 900, "the publish did not finish")
+    streaming.join()
     version = _version(loop, version_id)
     assert version["status"] == "live", version
     live_now = {text: _answered(servers, text) for text in MISSES}
@@ -227,8 +232,10 @@ def test_the_whole_loop_in_a_browser(loop, browser, capsys):
     STATE["v1"] = version["id"]
     with capsys.disabled():
         print(f"\nloop publish: {version['metrics']['timings']}, trained {version['metrics'].get('trained')}, "
-              f"candidate {version['metrics']['candidate']}, live top-1 {version['metrics']['live_top1']}",
+              f"candidate {version['metrics']['candidate']}, live top-1 {version['metrics']['live_top1']}; "
+              f"steps {[(s['step'], s['at'][11:19]) for s in version['steps']]} (UTC); citizens meanwhile {stream}",
               flush=True)
+    assert stream["sent"] > 100 and stream["failures"] == [], stream
     assert live_now == {text: ENTRY for text in MISSES}, live_now
     assert switch.routed_url(servers.run_dir) == f"http://127.0.0.1:{CANDIDATE_PORT}"  # the main Rasa stays warm
     assert any(t in (loop.tree / "data" / "faq" / "waste.yml").read_text(encoding="utf-8") for t in MISSES)

@@ -9,7 +9,6 @@ import asyncio
 import shutil
 import threading
 import time
-import uuid
 
 import pytest
 import requests
@@ -18,7 +17,7 @@ from bot import settings
 from bot.studio import catalog, drafts, publish, rollback, swap, switch, versions
 from bot.studio.candidate import status
 from tests.conftest import shifted_port
-from tests.web.conftest import Citizen, studio_tree
+from tests.web.conftest import citizen_stream, studio_tree
 
 pytestmark = pytest.mark.server
 CANDIDATE_PORT = shifted_port(5107)
@@ -78,42 +77,6 @@ def job(servers, server_db, tmp_path, monkeypatch):
         switch.route_back(servers.run_dir)
 
 
-async def _stream(web_url: str, until, rate: float = 5.0, citizens: int = 40) -> dict:
-    """Citizen messages through the web app at ``rate`` a second until ``until()``; each must get a
-    reply. A citizen still waiting for a reply skips its turn (``skipped``): a slow moment does not
-    pile up a backlog that the test would wait out."""
-    pool = [Citizen(web_url.replace("http", "ws") + "/ws/citizen") for _ in range(citizens)]
-    for citizen in pool:
-        await citizen.connect()
-    busy, sent, skipped, failures, latencies = [asyncio.Lock() for _ in pool], 0, 0, [], []
-
-    async def one(i: int) -> None:
-        nonlocal skipped
-        if busy[i].locked():
-            skipped += 1
-            return
-        async with busy[i]:
-            begin = time.monotonic()
-            try:
-                await pool[i].deliver(f"여권 발급 준비물 알려주세요 {uuid.uuid4().hex[:4]}", timeout=90)
-                await pool[i].expect(lambda m: m["type"] == "message" and m["role"] == "bot", timeout=90)
-                latencies.append(time.monotonic() - begin)
-            except (AssertionError, OSError, asyncio.TimeoutError) as exc:
-                failures.append(repr(exc)[:200])
-
-    tasks = []
-    start = time.monotonic()
-    while not await asyncio.to_thread(until):
-        tasks.append(asyncio.create_task(one(sent % citizens)))
-        sent += 1
-        await asyncio.sleep(max(0.0, start + sent / rate - time.monotonic()))
-    await asyncio.gather(*tasks)
-    for citizen in pool:
-        await citizen.close()
-    return {"sent": sent - skipped, "skipped": skipped, "failures": failures, "max_s": max(latencies, default=0.0),
-            "seconds": round(time.monotonic() - start, 1)}
-
-
 def _wait_for(predicate, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -143,7 +106,7 @@ def test_publish_swaps_with_no_failed_message_and_rollback_restores(job, servers
     assert [s["step"] for s in polled["latest"]["steps"]][:3] == ["files", "train", "evaluate"]
     # citizens write until the main Rasa has taken the new model over (warm_seconds=0: one drain
     # after the switch) and the candidate has stopped
-    result = asyncio.run(_stream(servers.web_url, lambda: versions.get(version_id, job.url)["status"]
+    result = asyncio.run(citizen_stream(servers.web_url, lambda: versions.get(version_id, job.url)["status"]
                                  != versions.RUNNING and not publish.busy() and swap.pending() is None))
     swap.wait_stopped()
     edit_to_live = time.monotonic() - began
@@ -175,7 +138,7 @@ def test_publish_swaps_with_no_failed_message_and_rollback_restores(job, servers
 
     worker = threading.Thread(target=roll)
     worker.start()
-    during = asyncio.run(_stream(servers.web_url, lambda: not worker.is_alive() and swap.pending() is None))
+    during = asyncio.run(citizen_stream(servers.web_url, lambda: not worker.is_alive() and swap.pending() is None))
     worker.join()
     swap.wait_stopped()
     rollback_seconds = time.monotonic() - began
