@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,25 +125,18 @@ def settle_previous(job: Job) -> None:
     swap.wait_stopped()
 
 
-class _Background:
-    """A function running in a thread; ``result()`` joins it and re-raises its error."""
+def _in_background(target, *args) -> Future:
+    """``target(*args)`` in a daemon thread (a process may exit during it, unlike an executor's)."""
+    future: Future = Future()
 
-    def __init__(self, target, *args) -> None:
-        self._out: Dict[str, object] = {}
-        self._thread = threading.Thread(target=self._run, args=(target,) + args, daemon=True)
-        self._thread.start()
-
-    def _run(self, target, *args) -> None:
+    def run() -> None:
         try:
-            self._out["value"] = target(*args)
+            future.set_result(target(*args))
         except BaseException as exc:  # noqa: BLE001 - handed to result()
-            self._out["error"] = exc
+            future.set_exception(exc)
 
-    def result(self):
-        self._thread.join()
-        if "error" in self._out:
-            raise self._out["error"]  # type: ignore[misc]
-        return self._out.get("value")
+    threading.Thread(target=run, daemon=True).start()
+    return future
 
 
 def run(version_id: int, job: Job) -> None:
@@ -161,7 +154,7 @@ def run(version_id: int, job: Job) -> None:
         clock = now
 
     try:
-        settled = _Background(settle_previous, job)  # during files and training
+        settled = _in_background(settle_previous, job)  # during files and training
         drafts = studio_drafts.list_drafts(job.url)
         work = Path(job.run_dir or settings.RUN_DIR) / "studio-work" / f"v{version_id}"
         before = data_files.snapshot(job.root)
@@ -180,7 +173,7 @@ def run(version_id: int, job: Job) -> None:
         current = "train"
         _step(version_id, job, current, "running", "새 모델을 학습하고 있어요. 그동안 챗봇은 지금 모델로 답해요.")
         regression = evaluation.regression_items(job.url)
-        live = _Background(measure_live, job, regression, settled)  # the live model, while training
+        live = _in_background(measure_live, job, regression, settled)  # the live model, while training
         model, how = train(work, version_id, job)
         _step(version_id, job, current, "done", f"{model.name} ({TRAINED_HOW[how]})")
         lap("train")
@@ -286,7 +279,7 @@ def _rasa_train(work: Path, target: Path, job: Job, extra: List[str], log_name: 
     return True
 
 
-def measure_live(job: Job, regression: List[Dict], settled: Optional[_Background] = None) -> Dict:
+def measure_live(job: Job, regression: List[Dict], settled: Optional[Future] = None) -> Dict:
     """The live model on the regression set, and its held-out top-1 and conversation-test score
     (the live version's recorded numbers when there are, else measured) — run during training."""
     if settled is not None:

@@ -56,16 +56,16 @@ def load_into_main(model: Path, main_url: str = "", timeout: float = LOAD_TIMEOU
         time.sleep(0.5)
 
 
-def _stop_later(candidate: CandidateRasa, drain: float) -> threading.Thread:
-    """Stop ``candidate`` once the requests it still holds had ``drain`` seconds."""
+def _after_drain(stop) -> None:
+    """Call ``stop`` once the requests its process still holds had :data:`DRAIN` seconds, in a
+    thread :func:`wait_stopped` waits for."""
     def work() -> None:
-        time.sleep(drain)
-        candidate.stop()
+        time.sleep(DRAIN)
+        stop()
 
-    thread = threading.Thread(target=work, name=f"stop-candidate-{candidate.port}", daemon=True)
+    thread = threading.Thread(target=work, name="stop-after-drain", daemon=True)
     thread.start()
     _stopping.append(thread)
-    return thread
 
 
 _stopping: list = []
@@ -147,7 +147,7 @@ def settle(wait: bool = False) -> None:
                 raise
             switch.route_back(handover.run_dir)
             _pending = None
-            _stop_later(handover.candidate, DRAIN)
+            _after_drain(handover.candidate.stop)
             log.info("hand-over done: the main Rasa serves %s", handover.candidate.model.name)
     if wait:
         wait_stopped()
@@ -162,7 +162,7 @@ def switch_back(handover: Handover) -> None:
             handover.timer.cancel()
         switch.route_back(handover.run_dir)
         _pending = None
-        _stop_later(handover.candidate, DRAIN)
+        _after_drain(handover.candidate.stop)
 
 
 def load_and_switch_back(handover: Handover, model: Path) -> None:
@@ -175,7 +175,7 @@ def load_and_switch_back(handover: Handover, model: Path) -> None:
         load_into_main(model, handover.main_url)
         switch.route_back(handover.run_dir)
         _pending = None
-        _stop_later(handover.candidate, DRAIN)
+        _after_drain(handover.candidate.stop)
 
 
 def recover(main_url: str = "", run_dir: Optional[Path] = None, live_model: Optional[str] = None) -> None:
@@ -190,16 +190,13 @@ def recover(main_url: str = "", run_dir: Optional[Path] = None, live_model: Opti
     switch.route_back(run_dir)
 
     def stop_orphan() -> None:
-        time.sleep(DRAIN)
         try:
             if pid and "bot.channels.serve" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
                 os.killpg(pid, signal.SIGTERM)
         except (OSError, ProcessLookupError):
             pass
 
-    thread = threading.Thread(target=stop_orphan, daemon=True)
-    thread.start()
-    _stopping.append(thread)
+    _after_drain(stop_orphan)
 
 
 def swap(candidate: CandidateRasa, main_url: str = "", run_dir: Optional[Path] = None,
