@@ -33,6 +33,7 @@ install: $(STAMP) embeddings spacy-model
 
 embeddings: $(STAMP)
 	$(PY) -m bot.embeddings.build
+	$(PY) -m bot.embeddings.onnx_build  # int8 ONNX Runtime encoder for EMBEDDING_BACKEND=onnx
 
 spacy-model: $(STAMP)
 	$(PY) -m bot.korean.spacy_pipeline
@@ -74,6 +75,7 @@ bench: install models/.trained
 
 bench-embeddings: install
 	$(PY) scripts/bench_embeddings.py --write docs/benchmarks.md
+	$(PY) scripts/bench_embedding_backends.py --write docs/benchmarks.md  # torch vs ONNX int8
 
 # Not part of `make test`: ~10 minutes of Locust load on PostgreSQL with faults (docs/benchmarks.md).
 SOAK_STAMP := $(VENV)/.installed-soak

@@ -33,6 +33,14 @@ EMBEDDING_MODEL = _env("EMBEDDING_MODEL", str(DEFAULT_EMBEDDING_MODEL_DIR))
 EMBEDDING_QUERY_PROMPT = _env("EMBEDDING_QUERY_PROMPT", "query")
 #: torch threads for the encoder in one process (0 = torch's default)
 EMBEDDING_THREADS = _int("EMBEDDING_THREADS", 0)
+#: what runs the encoder: "torch" (sentence-transformers, EMBEDDING_MODEL) or "onnx" (ONNX Runtime,
+#: int8, EMBEDDING_ONNX_MODEL; built by `make embeddings`); EMBEDDING_THREADS applies to both
+EMBEDDING_BACKEND = _env("EMBEDDING_BACKEND", "torch").lower()
+if EMBEDDING_BACKEND not in ("torch", "onnx"):
+    raise ValueError("EMBEDDING_BACKEND must be torch or onnx")
+DEFAULT_EMBEDDING_ONNX_DIR = PROJECT_ROOT / "models" / "embeddings" / "multilingual-e5-small-onnx-int8"
+#: the ONNX encoder directory used when EMBEDDING_BACKEND=onnx (bot/embeddings/onnx_build.py)
+EMBEDDING_ONNX_MODEL = _env("EMBEDDING_ONNX_MODEL", str(DEFAULT_EMBEDDING_ONNX_DIR))
 #: where training keeps the examples' embeddings between trainings, so that a retraining encodes
 #: only new examples (bot/embeddings/cache.py; "" turns it off)
 EMBEDDING_TRAIN_CACHE = _env("EMBEDDING_TRAIN_CACHE", str(PROJECT_ROOT / "models" / "embeddings" / "cache"))

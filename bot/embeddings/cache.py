@@ -16,6 +16,9 @@ from typing import Callable, Dict, Optional, Sequence
 
 import numpy as np
 
+from bot import settings
+from bot.embeddings.model import onnx_directory
+
 log = logging.getLogger(__name__)
 Encode = Callable[[Sequence[str]], np.ndarray]
 
@@ -70,6 +73,15 @@ class EmbeddingCache:
             np.zeros((0, 0), np.float32)
 
 
-def for_model(directory: Optional[Path], name: str, prompt: str = "") -> Optional[EmbeddingCache]:
-    """The cache for model ``name`` under ``directory``, or None when caching is off."""
-    return EmbeddingCache(directory, model_key(name, prompt)) if directory else None
+def for_model(directory: Optional[Path], name: str, prompt: str = "",
+              backend: Optional[str] = None) -> Optional[EmbeddingCache]:
+    """The cache for model ``name`` under ``directory``, or None when caching is off.
+
+    ``backend`` (default ``EMBEDDING_BACKEND``): with ``onnx`` the key is the ONNX encoder's
+    directory and files, so vectors of the two backends never mix; torch keys are unchanged.
+    """
+    if not directory:
+        return None
+    if (backend or settings.EMBEDDING_BACKEND) == "onnx":
+        return EmbeddingCache(directory, model_key(onnx_directory(name), f"{prompt}\0onnx"))
+    return EmbeddingCache(directory, model_key(name, prompt))

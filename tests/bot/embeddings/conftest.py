@@ -26,3 +26,18 @@ def st_model():
     from bot.embeddings.model import get_model
 
     return get_model()
+
+
+@pytest.fixture(autouse=True)
+def torch_backend_unless_asked(monkeypatch):
+    """These tests name their backend: torch unless a test asks for onnx, whatever the environment says."""
+    from bot import settings
+
+    monkeypatch.setattr(settings, "EMBEDDING_BACKEND", "torch")
+
+
+@pytest.fixture(scope="session")
+def onnx_encoder():
+    from bot.embeddings.model import get_onnx_encoder
+
+    return get_onnx_encoder()

@@ -55,3 +55,13 @@ def test_caching_off_without_a_directory(tmp_path):
     assert for_model(None, "m") is None and for_model("", "m") is None
     assert isinstance(for_model(tmp_path, "m"), EmbeddingCache)
     assert not os.listdir(tmp_path)  # nothing written before a training
+
+
+def test_the_two_backends_never_share_a_file(tmp_path):
+    from bot import settings
+
+    torch_cache = for_model(tmp_path, settings.EMBEDDING_MODEL, "query", backend="torch")
+    onnx_cache = for_model(tmp_path, settings.EMBEDDING_MODEL, "query", backend="onnx")
+    assert torch_cache.path.name == f"{model_key(settings.EMBEDDING_MODEL, 'query')}.npz"  # as before
+    assert onnx_cache.path != torch_cache.path
+    assert for_model(tmp_path, None, "query", backend="onnx").path == onnx_cache.path
