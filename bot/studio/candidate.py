@@ -62,9 +62,14 @@ def parser(url: str, timeout: float = 0):
 NICENESS = 10
 
 
+def nice_increment() -> int:
+    """What to add to this process's niceness to reach :data:`NICENESS` (0 if it is there)."""
+    return max(0, NICENESS - os.nice(0))
+
+
 def niced(command: List[str]) -> List[str]:
     """``command`` run at niceness :data:`NICENESS` (``nice`` adds to the caller's own)."""
-    return ["nice", "-n", str(max(0, NICENESS - os.nice(0))), *command]
+    return ["nice", "-n", str(nice_increment()), *command]
 
 
 class CandidateRasa:

@@ -84,9 +84,9 @@ def _set_up_worker() -> None:
     work, the answer policy over the evaluation's questions, yields to them), logs as the web
     app's (personal data masked)."""
     from bot.korean.pii import install_log_masking
-    from bot.studio.candidate import NICENESS
+    from bot.studio.candidate import nice_increment
 
-    os.nice(max(0, NICENESS - os.nice(0)))
+    os.nice(nice_increment())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_log_masking()
 
