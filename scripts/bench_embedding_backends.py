@@ -29,6 +29,7 @@ from typing import Dict, List
 import numpy as np
 
 from bot import settings
+from harness import write_section  # scripts/harness.py: the benchmarks' shared markdown writer
 
 ROOT = settings.PROJECT_ROOT
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
@@ -137,18 +138,6 @@ def report(data: Path, work: Path, quality: bool = True) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, text: str) -> None:
-    """Replace this module's ``<!-- … -->`` block of ``path``, or append it under its heading."""
-    begin, end = f"<!-- {SECTION}:begin -->", f"<!-- {SECTION}:end -->"
-    content = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{begin}\n{text}\n{end}"
-    if begin in content:
-        content = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, content, flags=re.S)
-    else:
-        content += f"\n## {HEADING}\n\n{block}\n"
-    path.write_text(content, encoding="utf-8")
-
-
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
@@ -166,7 +155,7 @@ def main(argv: List[str] | None = None) -> int:
         table = report(args.data_dir, Path(tmp), quality=not args.no_quality)
     print(table)
     if args.write:
-        write_section(args.write, table)
+        write_section(args.write, SECTION, table, HEADING)
         print(f"\nwritten to {args.write}")
     return 0
 

@@ -15,24 +15,43 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Dict
 
 from bot import settings
 from bot.embeddings.e5_file import E5File, default_path, read_e5_file
+from bot.embeddings.model import QUIET_TOKENIZER
 from bot.embeddings.tokenizer import build_tokenizer
 
 BUILDER_VERSION = 1
 INFO_FILE = "build_info.json"
 PROMPTS = {"query": "query: ", "passage": "passage: "}
-#: transformers 4.57.3+ warns about a Mistral regex on every local tokenizer; this one is not Mistral's
-QUIET_TOKENIZER = {"fix_mistral_regex": False}
+
+
+def hash_file(digest, path: Path) -> None:
+    """Feed the contents of ``path`` into ``digest`` (a hashlib object), 1 MB at a time."""
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
 
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
+    hash_file(digest, path)
     return digest.hexdigest()
+
+
+def up_to_date(out_dir: Path, info: Dict) -> bool:
+    """Whether ``out_dir`` holds a build recorded (``build_info.json``) with exactly ``info``."""
+    path = out_dir / INFO_FILE
+    return path.exists() and json.loads(path.read_text(encoding="utf-8")) == info
+
+
+def install(built: Path, out_dir: Path, info: Dict) -> None:
+    """Record ``info`` in the finished build ``built`` and put it in the place of ``out_dir``."""
+    (built / INFO_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    built.rename(out_dir)
 
 
 def _bert_state_dict(e5: E5File):
@@ -88,8 +107,7 @@ def build(out_dir: Path, source: Path | None = None, force: bool = False) -> Pat
     """Build the model into ``out_dir`` unless an identical build is already there."""
     source = Path(source or default_path())
     info = {"source": source.name, "sha256": _sha256(source), "builder": BUILDER_VERSION}
-    info_path = out_dir / INFO_FILE
-    if not force and info_path.exists() and json.loads(info_path.read_text()) == info:
+    if not force and up_to_date(out_dir, info):
         print(f"embedding model up to date: {out_dir}")
         return out_dir
 
@@ -109,10 +127,7 @@ def build(out_dir: Path, source: Path | None = None, force: bool = False) -> Pat
             modules=[transformer, pooling, st_modules.Normalize()], device="cpu", prompts=PROMPTS
         )
         model.save(str(st_dir))
-        (st_dir / INFO_FILE).write_text(json.dumps(info, indent=2))
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        st_dir.rename(out_dir)
+        install(st_dir, out_dir, info)
     print(f"embedding model written: {out_dir}")
     return out_dir
 

@@ -18,17 +18,17 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import Dict, List
 
 from bot import settings
+from bot.embeddings.build import hash_file, install, up_to_date
+from bot.embeddings.model import QUIET_TOKENIZER
 from bot.embeddings.onnx_encoder import CONFIG_FILE, MODEL_FILE, TOKENIZER_FILE, OnnxEncoder
 
 BUILDER_VERSION = 1
-INFO_FILE = "build_info.json"
 SOURCE_BUILD_COMMAND = "make embeddings"
 #: what quantize_dynamic is asked for (recorded in build_info.json)
 QUANTIZATION = {"weight_type": "QInt8", "per_channel": True, "float_after": ["Gelu", "BiasGelu", "FastGelu"]}
@@ -47,9 +47,7 @@ def source_hash(source: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(source)).encode("utf-8") + b"\0")
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
+        hash_file(digest, path)
     return digest.hexdigest()
 
 
@@ -61,15 +59,11 @@ def build_info(source: Path) -> Dict:
             "quantization": QUANTIZATION, "onnxruntime": onnxruntime.__version__}
 
 
-def _read_json(path: Path) -> Dict:
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-
 def _load_source(source: Path):
     """The source as a SentenceTransformer; only Transformer → mean Pooling [→ Normalize] converts."""
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(source), device="cpu", processor_kwargs={"fix_mistral_regex": False})
+    model = SentenceTransformer(str(source), device="cpu", processor_kwargs=QUIET_TOKENIZER)
     kinds = [type(module).__name__ for module in model]
     pooling = model[1] if len(kinds) > 1 else None
     if kinds[:2] != ["Transformer", "Pooling"] or any(k != "Normalize" for k in kinds[2:]) \
@@ -172,7 +166,7 @@ def build(out_dir: Path, source: Path | None = None, force: bool = False) -> Pat
         raise SourceModelMissing(f"No sentence-transformers model at {source}: build it first with "
                                  f"`{SOURCE_BUILD_COMMAND}` (python -m bot.embeddings.build).")
     info = build_info(source)
-    if not force and _read_json(out_dir / INFO_FILE) == info and (out_dir / MODEL_FILE).exists():
+    if not force and up_to_date(out_dir, info) and (out_dir / MODEL_FILE).exists():
         print(f"ONNX encoder up to date: {out_dir}")
         return out_dir
     model = _load_source(source)
@@ -191,10 +185,7 @@ def build(out_dir: Path, source: Path | None = None, force: bool = False) -> Pat
         if cosine < SELF_CHECK_MIN_COSINE:
             raise RuntimeError(f"the int8 encoder drifted from {source}: min cosine {cosine:.4f} "
                                f"< {SELF_CHECK_MIN_COSINE}; nothing written")
-        (result / INFO_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        result.rename(out_dir)
+        install(result, out_dir, info)
     print(f"ONNX encoder written: {out_dir} (min cosine to torch on the check sentences {cosine:.4f})")
     return out_dir
 

@@ -6,6 +6,7 @@ import pytest
 
 from bot import settings
 from bot.embeddings import onnx_build
+from bot.embeddings.build import INFO_FILE
 
 
 def test_build_is_idempotent(capsys):
@@ -18,7 +19,7 @@ def test_build_is_idempotent(capsys):
 
 
 def test_build_records_source_builder_and_quantization():
-    info = json.loads((settings.DEFAULT_EMBEDDING_ONNX_DIR / onnx_build.INFO_FILE).read_text())
+    info = json.loads((settings.DEFAULT_EMBEDDING_ONNX_DIR / INFO_FILE).read_text())
     assert info == onnx_build.build_info(settings.DEFAULT_EMBEDDING_MODEL_DIR)
     assert info["builder"] == onnx_build.BUILDER_VERSION and len(info["sha256"]) == 64
     assert info["quantization"]["weight_type"] == "QInt8" and info["quantization"]["per_channel"] is True
