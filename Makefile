@@ -72,6 +72,7 @@ calibrate: install models/.trained
 
 bench: install models/.trained
 	$(PY) scripts/bench.py --write docs/benchmarks.md
+	$(PY) scripts/bench_breakdown.py --write docs/benchmarks.md
 
 bench-embeddings: install
 	$(PY) scripts/bench_embeddings.py --write docs/benchmarks.md

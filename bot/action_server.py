@@ -52,11 +52,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = parser.parse_args(argv)
     from rasa_sdk import utils
 
+    from bot.faq import answering
     from bot.korean.pii import install_log_masking
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_log_masking()
     utils.update_sanic_log_level()
+    answering.load()  # before the server answers /health: the first action call is as fast as any
     create_app(keys.actions_token()).run(args.host, args.port, workers=utils.number_of_sanic_workers(),
                                          access_log=False)
 

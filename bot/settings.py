@@ -33,11 +33,13 @@ EMBEDDING_MODEL = _env("EMBEDDING_MODEL", str(DEFAULT_EMBEDDING_MODEL_DIR))
 EMBEDDING_QUERY_PROMPT = _env("EMBEDDING_QUERY_PROMPT", "query")
 #: torch threads for the encoder in one process (0 = torch's default)
 EMBEDDING_THREADS = _int("EMBEDDING_THREADS", 0)
-#: what runs the encoder: "torch" (sentence-transformers, EMBEDDING_MODEL) or "onnx" (ONNX Runtime,
-#: int8, EMBEDDING_ONNX_MODEL; built by `make embeddings`); EMBEDDING_THREADS applies to both
-EMBEDDING_BACKEND = _env("EMBEDDING_BACKEND", "torch").lower()
-if EMBEDDING_BACKEND not in ("torch", "onnx"):
-    raise ValueError("EMBEDDING_BACKEND must be torch or onnx")
+EMBEDDING_BACKENDS = ("onnx", "torch")
+#: what runs the encoder where nothing else says: "onnx" (ONNX Runtime, int8, EMBEDDING_ONNX_MODEL;
+#: built by `make embeddings`) or "torch" (sentence-transformers, EMBEDDING_MODEL); the NLU
+#: pipeline names its own in config.yml. EMBEDDING_THREADS applies to both
+EMBEDDING_BACKEND = _env("EMBEDDING_BACKEND", "onnx").lower()
+if EMBEDDING_BACKEND not in EMBEDDING_BACKENDS:
+    raise ValueError("EMBEDDING_BACKEND must be onnx or torch")
 DEFAULT_EMBEDDING_ONNX_DIR = PROJECT_ROOT / "models" / "embeddings" / "multilingual-e5-small-onnx-int8"
 #: the ONNX encoder directory used when EMBEDDING_BACKEND=onnx (bot/embeddings/onnx_build.py)
 EMBEDDING_ONNX_MODEL = _env("EMBEDDING_ONNX_MODEL", str(DEFAULT_EMBEDDING_ONNX_DIR))
@@ -67,6 +69,9 @@ ACTIONS_PORT = _int("ACTIONS_PORT", 5055)
 #: interfaces the private servers bind to; only the web app faces the internet
 RASA_HOST = _env("RASA_HOST", "127.0.0.1")
 ACTIONS_HOST = _env("ACTIONS_HOST", "127.0.0.1")
+#: a JSON-lines file the Rasa server appends each message's time breakdown to (off when empty;
+#: bot/channels/timing.py, used by `make bench`)
+RASA_TIMING_FILE = _env("RASA_TIMING_FILE", "")
 #: directory of generated secrets (0700; each file 0600) when the environment gives none
 SECRETS_DIR = Path(_env("SECRETS_DIR", str(RUN_DIR / "secrets")))
 # Secrets have no default value: each comes from its environment variable or, when that is

@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import requests
 
@@ -38,15 +38,17 @@ def train(name: str, force: bool = False) -> float:
     return time.perf_counter() - start
 
 
-def start(name: str, rasa_port: int, actions_port: int):
-    """Start the Rasa + action servers of pipeline ``name`` on their own SQLite database."""
+def start(name: str, rasa_port: int, actions_port: int, web_port: Optional[int] = None,
+          env: Optional[Dict[str, str]] = None):
+    """Start the Rasa + action servers of pipeline ``name`` (and the web app on ``web_port``)
+    on their own SQLite database; ``env`` adds environment variables."""
     from bot.run import Servers
 
     run_dir = Path(tempfile.mkdtemp(prefix=f"eval-{name}-"))
-    return Servers(rasa_port=rasa_port, actions_port=actions_port, model=str(model_path(name)),
+    return Servers(rasa_port=rasa_port, actions_port=actions_port, web_port=web_port, model=str(model_path(name)),
                    database_url=f"sqlite:///{run_dir / 'chatbot.db'}", run_dir=run_dir,
                    log_dir=run_dir / "logs",
-                   extra_env={"BUSINESS_HOURS": "00:00-24:00", "HOLIDAY_HOURS": ""}).start()
+                   extra_env={"BUSINESS_HOURS": "00:00-24:00", "HOLIDAY_HOURS": "", **(env or {})}).start()
 
 
 def send(servers, sender: str, text: str, session: requests.Session) -> Tuple[List[Dict], float]:

@@ -106,7 +106,9 @@ def servers(tmp_path_factory, rasa_proxy):
                    "CITIZEN_SOCKETS_PER_IP": "200", "CITIZEN_MESSAGES_PER_MINUTE": "6000",
                    "CITIZEN_CONVERSATIONS_PER_HOUR": "100000",
                    # a publish through this web app keeps its version models here, not in models/
-                   "STUDIO_MODELS_DIR": str(run_dir / "versions")},
+                   "STUDIO_MODELS_DIR": str(run_dir / "versions"),
+                   # each message's time breakdown (bot/channels/timing.py, tests/bot/channels/test_timing.py)
+                   "RASA_TIMING_FILE": str(run_dir / "timing.jsonl")},
     ).start()
     try:
         started.wait_ready(timeout=600)

@@ -1,4 +1,5 @@
-"""The tracker store fails loudly: a message Rasa could not store is an error, not a memory.
+"""The tracker store fails loudly (a message Rasa could not store is an error, not a memory), and
+keeps its SQLite connections open.
 
 Rasa wraps every tracker store in ``FailSafeTrackerStore``: when the database is away it keeps
 the conversation in process memory, logs, and answers the REST call as if all were well — the
@@ -23,3 +24,29 @@ def fail_loudly(store) -> bool:
     store._on_tracker_store_error = _raise  # save() and keys(): no fallback to memory
     store.on_tracker_store_retrieve_error = _raise  # retrieve(): no fresh empty tracker
     return True
+
+
+def pool_sqlite_connections() -> None:
+    """Keep Rasa's SQLite tracker-store connections open between messages.
+
+    SQLAlchemy 1.4 gives a SQLite file no pool: Rasa's tracker store opened a connection for each
+    read and each write of every message (docs/benchmarks.md, "Where a message's time goes").
+    PostgreSQL keeps Rasa's own pool settings.
+    """
+    import rasa.core.tracker_store as rasa_tracker_store
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import QueuePool
+
+    original = rasa_tracker_store.create_engine_kwargs
+    if getattr(original, "pools_sqlite", False):
+        return
+
+    def create_engine_kwargs(url):
+        kwargs = original(url)
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            kwargs.update(poolclass=QueuePool, connect_args={"check_same_thread": False})
+        return kwargs
+
+    create_engine_kwargs.pools_sqlite = True
+    rasa_tracker_store.create_engine_kwargs = create_engine_kwargs

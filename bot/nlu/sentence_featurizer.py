@@ -23,7 +23,10 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds one L2-normalized sentence embedding per message text (no sequence features).
 
     The embedding is computed once per message here; the FAQ retriever reads it back
-    from the message's features instead of encoding again.
+    from the message's features instead of encoding again. ``backend`` (``onnx`` or
+    ``torch``; None → ``EMBEDDING_BACKEND``) is part of the config, so a switch retrains. The
+    encoder is loaded and run once when the component is created: the first message after
+    start-up is as fast as any other.
     """
 
     @staticmethod
@@ -31,26 +34,32 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return {
             **DenseFeaturizer.get_default_config(),
             "model": None,  # None → EMBEDDING_MODEL
+            "backend": None,  # None → EMBEDDING_BACKEND
             "batch_size": 64,
         }
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["sentence_transformers", "torch"]
+        return ["onnxruntime", "tokenizers"]  # torch and sentence_transformers with backend: torch
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         if int(config.get("batch_size", 1)) < 1:
             raise ValueError("SentenceEmbeddingFeaturizer: batch_size must be >= 1")
+        if config.get("backend") not in (None, *settings.EMBEDDING_BACKENDS):
+            raise ValueError(f"SentenceEmbeddingFeaturizer: backend must be one of {settings.EMBEDDING_BACKENDS}")
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "SentenceEmbeddingFeaturizer":
-        return cls(config, execution_context.node_name)
+        featurizer = cls(config, execution_context.node_name)
+        embeddings.warm_up(featurizer.model_name, featurizer.backend)
+        return featurizer
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
         self.model_name: Optional[str] = config.get("model")
+        self.backend: str = config.get("backend") or settings.EMBEDDING_BACKEND
 
     @property
     def identifier(self) -> Text:
@@ -58,7 +67,8 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return self._identifier
 
     def _encode(self, texts: List[Text]) -> np.ndarray:
-        return embeddings.encode_queries(texts, self.model_name, batch_size=int(self._config["batch_size"]))
+        return embeddings.encode_queries(texts, self.model_name, batch_size=int(self._config["batch_size"]),
+                                         backend=self.backend)
 
     def _featurize(self, messages: List[Message], cache: Optional[embedding_cache.EmbeddingCache] = None) -> None:
         todo = [m for m in messages if m.get(TEXT) is not None]
@@ -71,7 +81,8 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         """All examples in one call (sorted by length inside: less padding), through the
         on-disk cache of ``EMBEDDING_TRAIN_CACHE`` so a retraining encodes only new examples."""
         cache = embedding_cache.for_model(settings.EMBEDDING_TRAIN_CACHE or None,
-                                          self.model_name or settings.EMBEDDING_MODEL, settings.EMBEDDING_QUERY_PROMPT)
+                                          self.model_name or settings.EMBEDDING_MODEL, settings.EMBEDDING_QUERY_PROMPT,
+                                          self.backend)
         self._featurize(training_data.training_examples, cache)
         return training_data
 

@@ -11,6 +11,7 @@ from typing import Dict, Iterator, Optional
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot import settings
 
@@ -51,7 +52,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def get_engine(url: Optional[str] = None) -> Engine:
-    """One engine per URL and process; SQLite files get WAL mode and a busy timeout."""
+    """One engine per URL and process; SQLite files get WAL mode, a busy timeout and a connection pool."""
     url = url or settings.DATABASE_URL
     with _lock:
         if url not in _engines:
@@ -61,6 +62,10 @@ def get_engine(url: Optional[str] = None) -> Engine:
                 if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
                     _private_sqlite_file(parsed.database)
                 kwargs["connect_args"] = {"timeout": settings.NETWORK_TIMEOUT, "check_same_thread": False}
+                if parsed.database and parsed.database != ":memory:":
+                    # pooled connections (SQLAlchemy 1.4 opens a new one per session for a file, and
+                    # each open runs the pragmas below: ~3 ms a session instead of ~0.3)
+                    kwargs.update(poolclass=QueuePool, max_overflow=20)  # writers queue on SQLite's lock anyway
             else:
                 kwargs["connect_args"] = {"connect_timeout": int(settings.NETWORK_TIMEOUT)}
                 kwargs["pool_timeout"] = settings.NETWORK_TIMEOUT

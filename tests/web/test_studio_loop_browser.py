@@ -292,6 +292,8 @@ def test_a_bad_edit_is_blocked_with_the_regressions_listed(loop, browser, capsys
     page.context.close()
     for faq_id in (ENTRY, WRONG):
         assert editor.post(f"/studio/api/editor/entries/{faq_id}/discard").status_code == 200
+    # the blocked publish still stops the candidate it judged with; until then a rollback is refused (409)
+    _wait(lambda: not editor.get("/studio/api/publish").json()["busy"], 300, "the blocked publish did not end")
     STATE["blocked"] = version_id
 
 

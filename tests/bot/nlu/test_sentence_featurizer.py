@@ -19,8 +19,28 @@ def make(config=None, context=None, storage=None):
 def test_is_a_graph_component_with_defaults_and_packages():
     assert issubclass(SentenceEmbeddingFeaturizer, GraphComponent)
     config = SentenceEmbeddingFeaturizer.get_default_config()
-    assert config["model"] is None and config["batch_size"] >= 1 and "alias" in config
-    assert set(SentenceEmbeddingFeaturizer.required_packages()) == {"sentence_transformers", "torch"}
+    assert config["model"] is None and config["backend"] is None and config["batch_size"] >= 1 and "alias" in config
+    assert set(SentenceEmbeddingFeaturizer.required_packages()) == {"onnxruntime", "tokenizers"}
+
+
+@pytest.mark.parametrize("backend", ["onnx", "torch"])
+def test_the_configured_backend_encodes_whatever_the_environment_says(context, storage, monkeypatch, backend):
+    other = "torch" if backend == "onnx" else "onnx"
+    monkeypatch.setattr("bot.settings.EMBEDDING_BACKEND", other)
+    message = Message(data={TEXT: "계량기가 얼어서 터졌어요"})
+    make({"alias": ALIAS, "backend": backend}, context, storage).process([message])
+    vector = message.features[0].features[0]
+    np.testing.assert_allclose(vector, encode_queries([message.get(TEXT)], backend=backend)[0], atol=1e-5)
+    assert not np.allclose(vector, encode_queries([message.get(TEXT)], backend=other)[0], atol=1e-4)
+
+
+def test_creating_the_component_loads_the_encoder(context, storage, monkeypatch):
+    """The first message after start-up must not be the one that loads the model."""
+    import bot.embeddings.model as model
+
+    monkeypatch.setattr(model, "_onnx_encoders", {})
+    make({"alias": ALIAS, "backend": "onnx"}, context, storage)
+    assert list(model._onnx_encoders) == [model.onnx_directory()]
 
 
 def test_adds_one_normalized_sentence_feature(context, storage):
@@ -58,9 +78,10 @@ def test_message_without_text_is_left_alone(context, storage):
     assert message.features == []
 
 
-def test_invalid_config_is_rejected(context, storage):
+@pytest.mark.parametrize("config", [{"batch_size": 0}, {"backend": "tensorflow"}])
+def test_invalid_config_is_rejected(context, storage, config):
     with pytest.raises(ValueError):
-        make({"batch_size": 0}, context, storage)
+        make(config, context, storage)
 
 
 @pytest.fixture(autouse=True)
@@ -80,13 +101,13 @@ def test_a_retraining_encodes_only_the_new_examples(context, storage, monkeypatc
         encoded.append(list(texts))
         return real(texts, *args, **kwargs)
 
-    monkeypatch.setattr(module.embeddings, "encode_queries", counting)
+    training, retraining = make({"alias": ALIAS}, context, storage), make({"alias": ALIAS}, context, storage)
+    monkeypatch.setattr(module.embeddings, "encode_queries", counting)  # after the creations' warm-ups
     first = ["계량기 동파", "여권 재발급", "독감 예방접종 언제", "계량기 동파"]
-    make({"alias": ALIAS}, context, storage).process_training_data(TrainingData([Message(data={TEXT: t}) for t in first]))
+    training.process_training_data(TrainingData([Message(data={TEXT: t}) for t in first]))
     assert encoded == [["계량기 동파", "여권 재발급", "독감 예방접종 언제"]]
     second = first[:3] + ["불법 주차 신고"]
-    data = make({"alias": ALIAS}, context, storage).process_training_data(
-        TrainingData([Message(data={TEXT: t}) for t in second]))
+    data = retraining.process_training_data(TrainingData([Message(data={TEXT: t}) for t in second]))
     assert encoded[1:] == [["불법 주차 신고"]]
     fresh = real(second)
     for message, vector in zip(data.training_examples, fresh):  # the same vectors as a fresh encoding
