@@ -36,7 +36,7 @@ def questions() -> List[str]:
     return [i["text"] for i in items if i["expect"] not in ("request_human",)]
 
 
-WEB_CITIZENS, WEB_MESSAGES_EACH = 50, 12
+WARM_UP, WEB_CITIZENS, WEB_MESSAGES_EACH = 10, 50, 12
 #: each simulated citizen comes through a trusted proxy with an address of its own, as citizens
 #: do in production: the web app's per-address limits stay as configured
 WEB_ENV = {"TRUSTED_PROXIES": "127.0.0.1"}
@@ -52,7 +52,7 @@ def memory_mb(pid: int, field: str = "VmHWM") -> float:
 
 def summary(latencies: List[float], elapsed: float) -> Dict[str, float]:
     return {"p50": statistics.median(latencies), "p95": float(np.percentile(latencies, 95)),
-            "throughput": len(latencies) / elapsed}
+            "throughput": len(latencies) / elapsed, "messages": len(latencies)}
 
 
 def load(servers, texts: List[str], concurrency: int, per_worker: int, tag: str) -> Dict[str, float]:
@@ -133,7 +133,7 @@ def bench(name: str, port: int, texts: List[str], retrain: bool = True) -> Dict[
         result = {"train_s": train(name, force=True)}
     else:
         train(name)  # only when the model is out of date: not a measurement
-        result = {"train_s": float("nan")}
+        result = {"train_s": None}
     began = time.perf_counter()
     servers = start(name, port, port + 50, web_port=port + 3, env=WEB_ENV)
     try:
@@ -144,12 +144,12 @@ def bench(name: str, port: int, texts: List[str], retrain: bool = True) -> Dict[
             result[f"{server}_start_mb"] = memory_mb(pid, "VmRSS")
         session = requests.Session()
         result["first_ms"] = send(servers, f"first-{name}", texts[0], session)[1]
-        for i in range(1, 10):
+        for i in range(1, WARM_UP):
             send(servers, f"warmup-{name}-{i}", texts[i], session)
         result["c1"] = load(servers, texts, 1, 100, name)
         result["c8"] = load(servers, texts, 8, 40, name)
         result["web"] = asyncio.run(citizens_on_websockets(servers.web_url, texts, WEB_CITIZENS, WEB_MESSAGES_EACH))
-        result["messages"] = 10 + 100 + 8 * 40 + result["web"]["messages"]
+        result["messages"] = WARM_UP + sum(result[part]["messages"] for part in ("c1", "c8", "web"))
         for server, pid in pids.items():
             result[f"{server}_end_mb"], result[f"{server}_mb"] = memory_mb(pid, "VmRSS"), memory_mb(pid)
     finally:
@@ -174,7 +174,7 @@ def table(results: Dict[str, Dict]) -> str:
         ("WebSocket: questions handed to a person (then cancelled)", lambda r: f"{r['web']['handoffs']}"),
         ("cold start: spawn → all three servers ready (s)", lambda r: f"{r['cold_start_s']:.0f}"),
         ("training time, `rasa train --force` (s)",
-         lambda r: f"{r['train_s']:.0f}" if r["train_s"] == r["train_s"] else "not measured (`--reuse-models`)"),
+         lambda r: "not measured (`--reuse-models`)" if r["train_s"] is None else f"{r['train_s']:.0f}"),
         ("Rasa server RSS after start (MB)", lambda r: f"{r['rasa_start_mb']:.0f}"),
         (f"Rasa server RSS after {messages} messages (MB)", lambda r: f"{r['rasa_end_mb']:.0f}"),
         ("Rasa server peak memory, VmHWM (MB)", lambda r: f"{r['rasa_mb']:.0f}"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import inspect
 import json
 import threading
 import time
@@ -75,10 +76,9 @@ def install(path: Path) -> None:
     GraphNode.__call__ = _timed_sync(_node_label, GraphNode.__call__)
     for name, label in PROCESSOR_STEPS.items():
         method = getattr(MessageProcessor, name)
-        if name == "predict_next_with_tracker_if_should":
-            setattr(MessageProcessor, name, _timed_sync(lambda *_a, _l=label: _l, method))
-        else:
-            setattr(MessageProcessor, name, _timed_async(label, method))
+        timed = (_timed_async(label, method) if inspect.iscoroutinefunction(method)
+                 else _timed_sync(lambda *_args, fixed=label: fixed, method))
+        setattr(MessageProcessor, name, timed)
     EndpointConfig.request = _timed_async("action: HTTP call to the action server", EndpointConfig.request)
 
     handle = MessageProcessor.handle_message

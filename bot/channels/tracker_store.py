@@ -34,8 +34,9 @@ def pool_sqlite_connections() -> None:
     PostgreSQL keeps Rasa's own pool settings.
     """
     import rasa.core.tracker_store as rasa_tracker_store
-    from sqlalchemy.engine import make_url
     from sqlalchemy.pool import QueuePool
+
+    from bot.storage.db import is_sqlite_file
 
     original = rasa_tracker_store.create_engine_kwargs
     if getattr(original, "pools_sqlite", False):
@@ -43,8 +44,7 @@ def pool_sqlite_connections() -> None:
 
     def create_engine_kwargs(url):
         kwargs = original(url)
-        parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if is_sqlite_file(str(url)):
             kwargs.update(poolclass=QueuePool, connect_args={"check_same_thread": False})
         return kwargs
 

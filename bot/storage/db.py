@@ -51,6 +51,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def is_sqlite_file(url: str) -> bool:
+    """A SQLite database in a file (not ``:memory:``)."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
+
+
 def get_engine(url: Optional[str] = None) -> Engine:
     """One engine per URL and process; SQLite files get WAL mode, a busy timeout and a connection pool."""
     url = url or settings.DATABASE_URL
@@ -62,7 +68,7 @@ def get_engine(url: Optional[str] = None) -> Engine:
                 if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
                     _private_sqlite_file(parsed.database)
                 kwargs["connect_args"] = {"timeout": settings.NETWORK_TIMEOUT, "check_same_thread": False}
-                if parsed.database and parsed.database != ":memory:":
+                if is_sqlite_file(url):
                     # pooled connections (SQLAlchemy 1.4 opens a new one per session for a file, and
                     # each open runs the pragmas below: ~3 ms a session instead of ~0.3)
                     kwargs.update(poolclass=QueuePool, max_overflow=20)  # writers queue on SQLite's lock anyway
